@@ -1,0 +1,93 @@
+/* Parameter structs and entry points of tinygen's C kernels.
+ *
+ * Every parameter is computed by the generator and stored as const data; the
+ * kernels only read them. "tg_names.h" is written per generated library and
+ * renames each entry point with the library's prefix, so several generated
+ * models link into one program.
+ */
+#ifndef TG_KERNELS_H
+#define TG_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tg_names.h"
+
+typedef struct {
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
+    int32_t filter_h, filter_w, filter_c;
+    int32_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+    int32_t depth_multiplier;
+    int32_t input_offset, output_offset, act_min, act_max;
+    const int32_t *multiplier; /* one per output channel */
+    const int32_t *shift;
+} tg_conv_params;
+
+typedef struct {
+    int32_t batches, accum_depth, out_depth;
+    int32_t input_offset, filter_offset, output_offset, act_min, act_max;
+    int32_t per_channel; /* 1: one multiplier per output, 0: one in all */
+    const int32_t *multiplier;
+    const int32_t *shift;
+} tg_fully_connected_params;
+
+typedef struct {
+    int32_t batches, in_h, in_w, channels, out_h, out_w;
+    int32_t filter_h, filter_w, stride_h, stride_w, pad_h, pad_w;
+    int32_t act_min, act_max;
+} tg_pool_params;
+
+typedef struct {
+    int32_t rows, depth;
+    int32_t input_multiplier, input_left_shift, diff_min;
+} tg_softmax_params;
+
+#define TG_MAX_DIMS 6
+
+typedef struct {
+    int32_t size, dims;
+    int32_t out_shape[TG_MAX_DIMS];
+    int32_t in1_strides[TG_MAX_DIMS]; /* 0 along broadcast dimensions */
+    int32_t in2_strides[TG_MAX_DIMS];
+    int32_t left_shift;
+    int32_t input1_offset, input1_multiplier, input1_shift;
+    int32_t input2_offset, input2_multiplier, input2_shift;
+    int32_t output_offset, output_multiplier, output_shift;
+    int32_t act_min, act_max;
+} tg_add_params;
+
+typedef struct {
+    int32_t size, zero_point;
+    float scale;
+} tg_quantize_params;
+
+typedef struct {
+    int32_t size, input_offset, output_offset, multiplier, shift;
+} tg_requantize_params;
+
+typedef struct {
+    int32_t size, zero_point;
+    double scale;
+} tg_dequantize_params;
+
+typedef struct {
+    int32_t bytes;
+} tg_copy_params;
+
+void tg_conv2d_s8(const tg_conv_params *p, const int8_t *input, const int8_t *filter,
+                  const int32_t *bias, int8_t *output);
+void tg_depthwise_conv2d_s8(const tg_conv_params *p, const int8_t *input,
+                            const int8_t *filter, const int32_t *bias, int8_t *output);
+void tg_fully_connected_s8(const tg_fully_connected_params *p, const int8_t *input,
+                           const int8_t *filter, const int32_t *bias, int8_t *output);
+void tg_avg_pool_s8(const tg_pool_params *p, const int8_t *input, int8_t *output);
+void tg_max_pool_s8(const tg_pool_params *p, const int8_t *input, int8_t *output);
+void tg_softmax_s8(const tg_softmax_params *p, const int8_t *input, int8_t *output);
+void tg_add_s8(const tg_add_params *p, const int8_t *input1, const int8_t *input2,
+               int8_t *output);
+void tg_quantize_f32_s8(const tg_quantize_params *p, const float *input, int8_t *output);
+void tg_requantize_s8(const tg_requantize_params *p, const int8_t *input, int8_t *output);
+void tg_dequantize_s8_f32(const tg_dequantize_params *p, const int8_t *input, float *output);
+void tg_copy(const tg_copy_params *p, const void *input, void *output);
+
+#endif /* TG_KERNELS_H */

@@ -1,0 +1,1 @@
+"""C code generation: IR + lowered calls + memory plan → C source text."""

@@ -1,0 +1,34 @@
+"""The C side of each lowered kernel: entry point, parameter struct, source file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CKernel:
+    function: str
+    params_type: str
+    source: str  # file under runtime_c/kernels/
+
+
+def _k(function: str, params_type: str) -> CKernel:
+    return CKernel(function, params_type, f"{function}.c")
+
+
+C_KERNELS: dict[str, CKernel] = {
+    "conv2d_s8": _k("tg_conv2d_s8", "tg_conv_params"),
+    "depthwise_conv2d_s8": _k("tg_depthwise_conv2d_s8", "tg_conv_params"),
+    "fully_connected_s8": _k("tg_fully_connected_s8", "tg_fully_connected_params"),
+    "avg_pool_s8": _k("tg_avg_pool_s8", "tg_pool_params"),
+    "max_pool_s8": _k("tg_max_pool_s8", "tg_pool_params"),
+    "softmax_s8": _k("tg_softmax_s8", "tg_softmax_params"),
+    "add_s8": _k("tg_add_s8", "tg_add_params"),
+    "quantize_f32_s8": _k("tg_quantize_f32_s8", "tg_quantize_params"),
+    "requantize_s8": _k("tg_requantize_s8", "tg_requantize_params"),
+    "dequantize_s8_f32": _k("tg_dequantize_s8_f32", "tg_dequantize_params"),
+    "copy": _k("tg_copy", "tg_copy_params"),
+}
+
+#: Headers every generated library carries next to its kernels.
+RUNTIME_HEADERS = ("tg_kernels.h", "tg_fixedpoint.h")

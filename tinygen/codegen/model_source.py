@@ -1,0 +1,169 @@
+"""Render a lowered, planned graph as the C sources of one library.
+
+All values are computed here; the templates only place them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import numpy as np
+
+from tinygen.codegen.c_values import (
+    C_TYPES,
+    array_body,
+    double_literal,
+    float_literal,
+    int_literal,
+)
+from tinygen.codegen.kernels import C_KERNELS, RUNTIME_HEADERS
+from tinygen.ir import NO_TENSOR, Graph
+from tinygen.lowering.call import KernelCall
+from tinygen.memory.planner import MemoryPlan
+from tinygen.resources import RUNTIME_DIR, TEMPLATES_DIR
+
+
+@dataclass(frozen=True)
+class GeneratedSources:
+    header: str  # include/NAME.h
+    sources: dict[str, str]  # file name under src/ → text
+    cmake: str
+    constant_bytes: int
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+class _Builder:
+    def __init__(self, name: str, graph: Graph, calls: list[KernelCall], plan: MemoryPlan):
+        self.name = name
+        self.graph = graph
+        self.calls = calls
+        self.plan = plan
+        self.arrays: list[dict[str, Any]] = []
+        self.constant_bytes = 0
+        self.constant_names: dict[int, str] = {}
+
+    def const_array(self, name: str, values: np.ndarray, dtype: str) -> str:
+        values = np.asarray(values)
+        self.arrays.append(
+            {
+                "ctype": C_TYPES[dtype],
+                "name": name,
+                "count": max(values.size, 1),
+                "body": array_body(values) if values.size else "0",
+            }
+        )
+        self.constant_bytes += values.size * np.dtype(dtype).itemsize
+        return name
+
+    def tensor_arg(self, index: int, writable: bool) -> str:
+        if index == NO_TENSOR:
+            return "NULL"
+        tensor = self.graph.tensors[index]
+        ctype = C_TYPES[tensor.dtype]
+        if tensor.is_constant:
+            if index not in self.constant_names:
+                self.constant_names[index] = self.const_array(
+                    f"{self.name}_t{index}", tensor.data, tensor.dtype
+                )
+            return self.constant_names[index]
+        qualifier = "" if writable else "const "
+        return f"({qualifier}{ctype} *)({self.name}_arena.bytes + {self.plan.offsets[index]})"
+
+    def field_value(self, op_index: int, field: str, value: Any) -> str:
+        if isinstance(value, np.ndarray):
+            return self.const_array(f"{self.name}_op{op_index}_{field}", value, str(value.dtype))
+        if isinstance(value, tuple):
+            return "{" + ", ".join(int_literal(v) for v in value) + "}"
+        if isinstance(value, np.float32):
+            return float_literal(float(value))
+        if isinstance(value, float):
+            return double_literal(value)
+        return int_literal(int(value))
+
+    def io(self, indices: list[int]) -> list[dict[str, Any]]:
+        result = []
+        for i, t in enumerate(indices):
+            tensor = self.graph.tensors[t]
+            q = tensor.quant
+            result.append(
+                {
+                    "index": i,
+                    "offset": self.plan.offsets[t],
+                    "bytes": tensor.nbytes,
+                    "scale": float_literal(q.scale0) if q else "1.0f",
+                    "zero_point": q.zero_point0 if q else 0,
+                    "ctype": C_TYPES.get(tensor.dtype, "uint8_t"),
+                    "shape": list(tensor.shape),
+                    "name": tensor.name,
+                }
+            )
+        return result
+
+    def context(self) -> dict[str, Any]:
+        params, steps = [], []
+        for i, call in enumerate(self.calls):
+            kernel = C_KERNELS[call.kernel]
+            op = self.graph.ops[i]
+            args = [self.tensor_arg(t, False) for t in call.inputs]
+            args += [self.tensor_arg(t, True) for t in call.outputs]
+            pname = f"{self.name}_p{i}"
+            fields = [
+                (f.name, self.field_value(i, f.name, getattr(call.params, f.name)))
+                for f in dataclasses.fields(call.params)
+            ]
+            params.append({"type": kernel.params_type, "name": pname, "fields": fields})
+            out = self.graph.tensors[call.outputs[0]]
+            steps.append(
+                {
+                    "index": i,
+                    "comment": f"{op.kind} -> {out.name} {list(out.shape)}".replace("*/", "* /"),
+                    "call": f"{kernel.function}(&{pname}, {', '.join(args)});",
+                }
+            )
+        return {
+            "name": self.name,
+            "NAME": self.name.upper(),
+            "arena_bytes": max(self.plan.arena_bytes, 1),
+            "inputs": self.io(self.graph.inputs),
+            "outputs": self.io(self.graph.outputs),
+            "arrays": self.arrays,
+            "params": params,
+            "steps": steps,
+            "kernel_functions": sorted({C_KERNELS[c.kernel].function for c in self.calls}),
+            "kernel_sources": sorted({C_KERNELS[c.kernel].source for c in self.calls}),
+        }
+
+
+def generate_sources(
+    name: str, graph: Graph, calls: list[KernelCall], plan: MemoryPlan
+) -> GeneratedSources:
+    builder = _Builder(name, graph, calls, plan)
+    ctx = builder.context()
+    env = _environment()
+    sources = {
+        f"{name}.c": env.get_template("model.c.j2").render(ctx),
+        "tg_names.h": env.get_template("tg_names.h.j2").render(ctx),
+    }
+    for header in RUNTIME_HEADERS:
+        sources[header] = (RUNTIME_DIR / "include" / header).read_text()
+    for source in ctx["kernel_sources"]:
+        sources[source] = (RUNTIME_DIR / "kernels" / source).read_text()
+    ctx["source_files"] = sorted(f for f in sources if f.endswith(".c"))
+    return GeneratedSources(
+        header=env.get_template("model.h.j2").render(ctx),
+        sources=sources,
+        cmake=env.get_template("CMakeLists.txt.j2").render(ctx),
+        constant_bytes=builder.constant_bytes,
+    )

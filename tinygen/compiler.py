@@ -1,0 +1,53 @@
+"""The stages in order: read → lower → plan → emit. Each takes and returns plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tinygen.codegen.c_values import c_identifier
+from tinygen.codegen.model_source import GeneratedSources, generate_sources
+from tinygen.frontend.tflite import read_tflite
+from tinygen.ir import Graph
+from tinygen.lowering import lower_graph
+from tinygen.lowering.call import KernelCall
+from tinygen.memory.planner import MemoryPlan, plan_memory
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    name: str
+    graph: Graph
+    calls: list[KernelCall]
+    plan: MemoryPlan
+    sources: GeneratedSources
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "arena_bytes": self.plan.arena_bytes,
+            "constant_bytes": self.sources.constant_bytes,
+            "ops": [
+                {
+                    "index": i,
+                    "kind": op.kind,
+                    "kernel": self.calls[i].kernel,
+                    "output": self.graph.tensors[op.outputs[0]].name,
+                    "output_shape": list(self.graph.tensors[op.outputs[0]].shape),
+                }
+                for i, op in enumerate(self.graph.ops)
+            ],
+        }
+
+
+def compile_graph(graph: Graph, name: str) -> CompiledModel:
+    calls = lower_graph(graph)
+    plan = plan_memory(graph)
+    return CompiledModel(name, graph, calls, plan, generate_sources(name, graph, calls, plan))
+
+
+def compile_file(path: str | Path, name: str | None = None) -> CompiledModel:
+    path = Path(path)
+    graph = read_tflite(path)
+    return compile_graph(graph, c_identifier(name if name else path.stem))

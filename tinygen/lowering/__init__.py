@@ -1,0 +1,93 @@
+"""Lowering: each IR operator becomes one call of a C kernel with precomputed parameters.
+
+``lower_graph`` checks the whole graph first and reports every problem in one
+error: a float model, int16 activations, or the list of unsupported operators
+with their indices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tinygen.errors import TinygenError
+from tinygen.ir import Graph, Op
+from tinygen.lowering.add import lower_add
+from tinygen.lowering.call import KernelCall
+from tinygen.lowering.conv import lower_conv
+from tinygen.lowering.fully_connected import lower_fully_connected
+from tinygen.lowering.pooling import lower_pool
+from tinygen.lowering.quantize import lower_dequantize, lower_quantize
+from tinygen.lowering.reshape import lower_reshape
+from tinygen.lowering.softmax import lower_softmax
+
+Lowerer = Callable[[Graph, int, Op], KernelCall]
+
+LOWERERS: dict[str, Lowerer] = {
+    "CONV_2D": lower_conv,
+    "DEPTHWISE_CONV_2D": lower_conv,
+    "FULLY_CONNECTED": lower_fully_connected,
+    "AVERAGE_POOL_2D": lower_pool,
+    "MAX_POOL_2D": lower_pool,
+    "SOFTMAX": lower_softmax,
+    "ADD": lower_add,
+    "RESHAPE": lower_reshape,
+    "SQUEEZE": lower_reshape,
+    "EXPAND_DIMS": lower_reshape,
+    "QUANTIZE": lower_quantize,
+    "DEQUANTIZE": lower_dequantize,
+}
+
+#: Operators whose data inputs must be int8 in an int8 model.
+_CONVERSIONS = {"QUANTIZE", "DEQUANTIZE"}
+
+
+def check_supported(graph: Graph) -> None:
+    """Raise one ``TinygenError`` naming everything that stops this graph compiling."""
+    compute = [(i, op) for i, op in enumerate(graph.ops) if op.kind not in _CONVERSIONS]
+    float_ops = [
+        i for i, op in compute if graph.tensors[op.inputs[0]].dtype in ("float32", "float16")
+    ]
+    if float_ops and len(float_ops) * 2 >= len(compute):
+        raise TinygenError(
+            "this is a float model (operators compute in float32); tinygen compiles int8 "
+            "models: quantize it first with `tinygen quantize` or TensorFlow's full-integer "
+            "quantization"
+        )
+    int16 = sorted(
+        {
+            i
+            for i, op in compute
+            for t in op.inputs + op.outputs
+            if t >= 0 and graph.tensors[t].dtype == "int16" and not graph.tensors[t].is_constant
+        }
+    )
+    if int16:
+        raise TinygenError(
+            "int16 activations are not supported (operators "
+            + ", ".join(str(i) for i in int16)
+            + "); convert the model with int8 activations"
+        )
+    unsupported: dict[str, list[int]] = {}
+    for i, op in enumerate(graph.ops):
+        if op.kind not in LOWERERS:
+            unsupported.setdefault(op.kind, []).append(i)
+    if unsupported:
+        listing = "; ".join(
+            f"{kind} (operator{'s' if len(idx) > 1 else ''} {', '.join(map(str, idx))})"
+            for kind, idx in sorted(unsupported.items())
+        )
+        raise TinygenError(f"unsupported operators: {listing}")
+    if float_ops:
+        raise TinygenError(
+            "operators "
+            + ", ".join(map(str, float_ops))
+            + " compute in float32; only int8 operators are supported"
+        )
+
+
+def lower_graph(graph: Graph) -> list[KernelCall]:
+    check_supported(graph)
+    return [LOWERERS[op.kind](graph, i, op) for i, op in enumerate(graph.ops)]
+
+
+__all__ = ["LOWERERS", "KernelCall", "check_supported", "lower_graph"]

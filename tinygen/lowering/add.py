@@ -1,0 +1,93 @@
+"""Lowering of ADD on int8 tensors, with numpy-style broadcasting up to 6 dimensions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygen.errors import TinygenError
+from tinygen.ir import Graph, Op
+from tinygen.lowering.call import KernelCall
+from tinygen.lowering.common import activation_range, quant_of
+from tinygen.reference.fixedpoint import quantize_multiplier
+
+MAX_DIMS = 6
+LEFT_SHIFT_INT8 = 20
+
+
+@dataclass(frozen=True)
+class AddParams:
+    size: int
+    dims: int
+    out_shape: tuple[int, ...]
+    in1_strides: tuple[int, ...]
+    in2_strides: tuple[int, ...]
+    left_shift: int
+    input1_offset: int
+    input1_multiplier: int
+    input1_shift: int
+    input2_offset: int
+    input2_multiplier: int
+    input2_shift: int
+    output_offset: int
+    output_multiplier: int
+    output_shift: int
+    act_min: int
+    act_max: int
+
+
+def broadcast_strides(shape: tuple[int, ...], out_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Element strides of ``shape`` read as ``out_shape``: 0 along broadcast axes."""
+    padded = (1,) * (len(out_shape) - len(shape)) + tuple(shape)
+    strides = [0] * len(out_shape)
+    step = 1
+    for axis in range(len(out_shape) - 1, -1, -1):
+        strides[axis] = step if padded[axis] != 1 else 0
+        step *= padded[axis]
+    return tuple(strides)
+
+
+def _pad(values: tuple[int, ...], fill: int) -> tuple[int, ...]:
+    return (fill,) * (MAX_DIMS - len(values)) + values
+
+
+def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
+    a, b, _y = (graph.tensors[t] for t in (op.inputs[0], op.inputs[1], op.outputs[0]))
+    try:
+        out_shape = tuple(int(d) for d in np.broadcast_shapes(a.shape, b.shape))
+    except ValueError:
+        raise TinygenError(
+            f"operator {index} (ADD): shapes {list(a.shape)} and {list(b.shape)} do not broadcast"
+        ) from None
+    if len(out_shape) > MAX_DIMS:
+        raise TinygenError(f"operator {index} (ADD): more than {MAX_DIMS} dimensions")
+    aq = quant_of(graph, op.inputs[0], "first input", index, op)
+    bq = quant_of(graph, op.inputs[1], "second input", index, op)
+    yq = quant_of(graph, op.outputs[0], "output", index, op)
+    s1, s2, so = (float(np.float32(q.scale0)) for q in (aq, bq, yq))
+    twice_max = 2 * max(s1, s2)
+    m1, sh1 = quantize_multiplier(s1 / twice_max)
+    m2, sh2 = quantize_multiplier(s2 / twice_max)
+    mo, sho = quantize_multiplier(twice_max / ((1 << LEFT_SHIFT_INT8) * so))
+    act_min, act_max = activation_range(op.attrs.get("activation", "NONE"), so, yq.zero_point0)
+    params = AddParams(
+        size=int(np.prod(out_shape, dtype=np.int64)),
+        dims=MAX_DIMS,
+        out_shape=_pad(out_shape, 1),
+        in1_strides=_pad(broadcast_strides(a.shape, out_shape), 0),
+        in2_strides=_pad(broadcast_strides(b.shape, out_shape), 0),
+        left_shift=LEFT_SHIFT_INT8,
+        input1_offset=-aq.zero_point0,
+        input1_multiplier=m1,
+        input1_shift=sh1,
+        input2_offset=-bq.zero_point0,
+        input2_multiplier=m2,
+        input2_shift=sh2,
+        output_offset=yq.zero_point0,
+        output_multiplier=mo,
+        output_shift=sho,
+        act_min=act_min,
+        act_max=act_max,
+    )
+    return KernelCall("add_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params)

@@ -1,0 +1,20 @@
+"""The lowered form of an operator: which C kernel runs it, on what, with what.
+
+``params`` is a frozen dataclass whose fields are the fields of the kernel's C
+parameter struct, by name. Plain ints and floats become struct fields; tuples
+become fixed-size arrays inside the struct; numpy arrays become ``const``
+arrays in flash that the struct points to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class KernelCall:
+    kernel: str  # runtime C kernel, e.g. "conv2d_s8"; "alias" means no code runs
+    inputs: tuple[int, ...]  # tensor indices; constants are passed from flash
+    outputs: tuple[int, ...]
+    params: Any  # a frozen dataclass, or None for kernels without parameters

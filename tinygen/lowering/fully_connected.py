@@ -1,0 +1,73 @@
+"""Lowering of FULLY_CONNECTED on int8 tensors (per-tensor or per-channel weights)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygen.errors import TinygenError
+from tinygen.ir import NO_TENSOR, Graph, Op
+from tinygen.lowering.call import KernelCall
+from tinygen.lowering.common import activation_range, quant_of
+from tinygen.reference.fixedpoint import quantize_multiplier
+
+
+@dataclass(frozen=True)
+class FullyConnectedParams:
+    batches: int
+    accum_depth: int
+    out_depth: int
+    input_offset: int
+    filter_offset: int
+    output_offset: int
+    act_min: int
+    act_max: int
+    per_channel: int
+    multiplier: np.ndarray
+    shift: np.ndarray
+
+
+def lower_fully_connected(graph: Graph, index: int, op: Op) -> KernelCall:
+    x, w = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]]
+    has_bias = len(op.inputs) > 2 and op.inputs[2] != NO_TENSOR
+    if not w.is_constant or (has_bias and not graph.tensors[op.inputs[2]].is_constant):
+        raise TinygenError(f"operator {index} (FULLY_CONNECTED): weights and bias must be constant")
+    if len(w.shape) != 2:
+        raise TinygenError(f"operator {index} (FULLY_CONNECTED): weights must be 2-D")
+    out_depth, accum_depth = w.shape
+    if x.size % accum_depth:
+        raise TinygenError(
+            f"operator {index} (FULLY_CONNECTED): input size {x.size} is not a multiple "
+            f"of the weights' depth {accum_depth}"
+        )
+    xq = quant_of(graph, op.inputs[0], "input", index, op)
+    wq = quant_of(graph, op.inputs[1], "filter", index, op)
+    yq = quant_of(graph, op.outputs[0], "output", index, op)
+    per_channel = wq.scale.size > 1
+    input_scale, output_scale = np.float32(xq.scale0), np.float32(yq.scale0)
+    if per_channel:
+        reals = [float(input_scale) * float(s) / float(output_scale) for s in wq.scale]
+    else:
+        # TFLM multiplies input and filter scales in float32 before widening.
+        reals = [float(input_scale * np.float32(wq.scale0)) / float(output_scale)]
+    mults = np.zeros(len(reals), np.int32)
+    shifts = np.zeros(len(reals), np.int32)
+    for c, real in enumerate(reals):
+        mults[c], shifts[c] = quantize_multiplier(real)
+    act_min, act_max = activation_range(op.attrs["activation"], yq.scale0, yq.zero_point0)
+    params = FullyConnectedParams(
+        batches=x.size // accum_depth,
+        accum_depth=accum_depth,
+        out_depth=out_depth,
+        input_offset=-xq.zero_point0,
+        filter_offset=-wq.zero_point0,
+        output_offset=yq.zero_point0,
+        act_min=act_min,
+        act_max=act_max,
+        per_channel=int(per_channel),
+        multiplier=mults,
+        shift=shifts,
+    )
+    inputs = (op.inputs[0], op.inputs[1], op.inputs[2] if has_bias else NO_TENSOR)
+    return KernelCall("fully_connected_s8", inputs, (op.outputs[0],), params)

@@ -1,0 +1,69 @@
+"""Lowering of QUANTIZE (float32→int8, int8→int8) and DEQUANTIZE (int8→float32)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygen.errors import TinygenError
+from tinygen.ir import Graph, Op
+from tinygen.lowering.call import KernelCall
+from tinygen.lowering.common import quant_of
+from tinygen.reference.fixedpoint import quantize_multiplier
+
+
+@dataclass(frozen=True)
+class QuantizeParams:
+    size: int
+    zero_point: int
+    scale: np.float32
+
+
+@dataclass(frozen=True)
+class RequantizeParams:
+    size: int
+    input_offset: int
+    output_offset: int
+    multiplier: int
+    shift: int
+
+
+@dataclass(frozen=True)
+class DequantizeParams:
+    size: int
+    zero_point: int
+    scale: float  # float64 in C, as TFLM computes in double
+
+
+def lower_quantize(graph: Graph, index: int, op: Op) -> KernelCall:
+    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    yq = quant_of(graph, op.outputs[0], "output", index, op)
+    if yq.per_channel:
+        raise TinygenError(f"operator {index} (QUANTIZE): per-channel output is not supported")
+    io = (op.inputs[0],), (op.outputs[0],)
+    if x.dtype == "float32" and y.dtype == "int8":
+        params = QuantizeParams(y.size, yq.zero_point0, np.float32(yq.scale0))
+        return KernelCall("quantize_f32_s8", *io, params)
+    if x.dtype == "int8" and y.dtype == "int8":
+        xq = quant_of(graph, op.inputs[0], "input", index, op)
+        real = float(np.float32(xq.scale0)) / float(np.float32(yq.scale0))
+        multiplier, shift = quantize_multiplier(real)
+        params = RequantizeParams(y.size, -xq.zero_point0, yq.zero_point0, multiplier, shift)
+        return KernelCall("requantize_s8", *io, params)
+    raise TinygenError(
+        f"operator {index} (QUANTIZE): {x.dtype} to {y.dtype} is not supported "
+        "(float32→int8 and int8→int8 are)"
+    )
+
+
+def lower_dequantize(graph: Graph, index: int, op: Op) -> KernelCall:
+    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    if x.dtype != "int8" or y.dtype != "float32":
+        raise TinygenError(
+            f"operator {index} (DEQUANTIZE): {x.dtype} to {y.dtype} is not supported "
+            "(int8→float32 is)"
+        )
+    xq = quant_of(graph, op.inputs[0], "input", index, op)
+    params = DequantizeParams(x.size, xq.zero_point0, float(np.float32(xq.scale0)))
+    return KernelCall("dequantize_s8_f32", (op.inputs[0],), (op.outputs[0],), params)

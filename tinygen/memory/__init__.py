@@ -1,0 +1,1 @@
+"""Memory planning: where each activation tensor lives in the one static arena."""

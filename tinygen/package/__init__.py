@@ -1,0 +1,1 @@
+"""Packaging: lay a compiled model out as a library folder."""

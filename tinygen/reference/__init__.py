@@ -1,0 +1,1 @@
+"""numpy reference of every kernel: the readable definition of the arithmetic."""

@@ -1,0 +1,75 @@
+"""A generated model library loaded into this process, one operator at a time if asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tinygen.compiler import CompiledModel
+from tinygen.package.folder import library_files
+from tinygen.verify.cbuild import build_shared
+
+
+class CModel:
+    """The generated C of ``model``, built with its debug entry points."""
+
+    def __init__(self, model: CompiledModel, workdir: Path) -> None:
+        self.model = model
+        name = model.name
+        for rel, text in library_files(model).items():
+            path = workdir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        cdef = f"""
+            int {name}_invoke(void);
+            void *{name}_input(int index);
+            const void *{name}_output(int index);
+            int {name}_debug_step(int index);
+            const uint8_t *{name}_debug_arena(void);
+        """
+        sources = sorted((workdir / "src").glob("*.c"))
+        self.ffi, self.lib = build_shared(
+            sources,
+            [workdir / "include", workdir / "src"],
+            cdef,
+            workdir=workdir,
+            defines=[f"{name.upper()}_DEBUG_STEPS"],
+        )
+        self._fn = {
+            key: getattr(self.lib, f"{name}_{key}")
+            for key in ("invoke", "input", "output", "debug_step", "debug_arena")
+        }
+
+    def set_inputs(self, inputs: list[np.ndarray]) -> None:
+        graph = self.model.graph
+        for i, (t, data) in enumerate(zip(graph.inputs, inputs, strict=True)):
+            raw = np.ascontiguousarray(data, dtype=graph.tensors[t].dtype).tobytes()
+            self.ffi.memmove(self._fn["input"](i), raw, len(raw))
+
+    def outputs(self) -> list[np.ndarray]:
+        graph = self.model.graph
+        result = []
+        for i, t in enumerate(graph.outputs):
+            tensor = graph.tensors[t]
+            raw = bytes(self.ffi.buffer(self._fn["output"](i), tensor.nbytes))
+            result.append(np.frombuffer(raw, tensor.dtype).reshape(tensor.shape).copy())
+        return result
+
+    def invoke(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
+        self.set_inputs(inputs)
+        status = self._fn["invoke"]()
+        if status != 0:
+            raise RuntimeError(f"{self.model.name}_invoke returned {status}")
+        return self.outputs()
+
+    def step(self, index: int) -> None:
+        self._fn["debug_step"](index)
+
+    def tensor(self, index: int) -> np.ndarray:
+        """Current value of an arena tensor (valid while it is live)."""
+        tensor = self.model.graph.tensors[index]
+        offset = self.model.plan.offsets[index]
+        arena = self.ffi.buffer(self._fn["debug_arena"](), self.model.plan.arena_bytes)
+        raw = bytes(arena[offset : offset + tensor.nbytes])
+        return np.frombuffer(raw, tensor.dtype).reshape(tensor.shape).copy()
