@@ -63,6 +63,7 @@ typedef struct {
 
 typedef struct {
     int32_t size, input_offset, output_offset, multiplier, shift;
+    int32_t act_min, act_max;
 } tg_requantize_params;
 
 typedef struct {

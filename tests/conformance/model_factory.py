@@ -65,6 +65,8 @@ class OpCase:
 
 
 # TFLite builtin operators each factory op converts to (TF 2.21), in execution order.
+# ``make_case`` redraws parameters if the converted model holds any operator not listed here
+# for its op kind (or in ``_EXTRA_ALLOWED_OPS``).
 EXPECTED_TFLITE_OPS: dict[str, tuple[str, ...]] = {
     "CONV_2D": ("CONV_2D",),
     "DEPTHWISE_CONV_2D": ("DEPTHWISE_CONV_2D",),
@@ -81,6 +83,11 @@ EXPECTED_TFLITE_OPS: dict[str, tuple[str, ...]] = {
     "QUANTIZE": ("QUANTIZE",),  # plus the carrier ops, see the module docstring
     "QUANTIZE_DEQUANTIZE": ("QUANTIZE", "FULLY_CONNECTED", "DEQUANTIZE"),
 }
+_EXTRA_ALLOWED_OPS: dict[str, tuple[str, ...]] = {
+    "RELU": ("RESHAPE",),
+    "RELU6": ("RESHAPE",),
+    "QUANTIZE": ("MAX_POOL_2D", "SOFTMAX", "RESHAPE"),
+}
 
 
 def ops() -> list[str]:
@@ -94,14 +101,17 @@ def make_case(op: str, rng: np.random.Generator) -> OpCase:
         builder = _BUILDERS[op]
     except KeyError:
         raise ValueError(f"unknown factory op {op!r}; known: {ops()}") from None
+    allowed = {*EXPECTED_TFLITE_OPS[op], *_EXTRA_ALLOWED_OPS.get(op, ())}
     # Redraw (deterministically) when calibration collapses an activation range, e.g. an
-    # ADD+RELU6 whose sum is always negative: TFLM aborts on such a model in Prepare.
+    # ADD+RELU6 whose sum is always negative (TFLM aborts on such a model in Prepare), or
+    # when the converter rewrote the op into something else.
     for _ in range(_MAX_ATTEMPTS):
         spec = builder(rng)
         model = _convert(spec, rng)
         if spec.softmax_beta is not None and spec.softmax_beta != 1.0:
             model = _patch_softmax_beta(model, spec.softmax_beta)
-        if _min_activation_scale(model) >= _MIN_ACTIVATION_SCALE:
+        emitted, min_scale = _inspect(model)
+        if set(emitted) <= allowed and min_scale >= _MIN_ACTIVATION_SCALE:
             return OpCase(op=op, params=spec.params, model=model)
     raise RuntimeError(f"{op}: no usable model in {_MAX_ATTEMPTS} attempts")
 
@@ -249,7 +259,9 @@ def _build_depthwise(rng: np.random.Generator) -> _Spec:
 
 
 def _fc_params(rng: np.random.Generator, rank: int) -> dict[str, Any]:
-    n = int(rng.integers(1, 33))
+    # A [1, t, 1] input with a fused activation converts to MUL + ADD (outer product), so
+    # the 3D form uses n >= 2.
+    n = int(rng.integers(1 if rank == 2 else 2, 33))
     shape = [1, n] if rank == 2 else [1, int(rng.integers(1, 9)), n]
     return {
         "input": shape,
@@ -620,21 +632,38 @@ def _patch_softmax_beta(model: bytes, beta: float) -> bytes:
     return bytes(buf)
 
 
-def _min_activation_scale(model: bytes) -> float:
-    """Smallest quantization scale of any operator output tensor (inf if none)."""
+def _builtin_names() -> dict[int, str]:
     from tensorflow.lite.python import schema_py_generated as schema
 
+    ops = schema.BuiltinOperator
+    return {v: k for k, v in vars(ops).items() if not k.startswith("_") and isinstance(v, int)}
+
+
+def _inspect(model: bytes) -> tuple[list[str], float]:
+    """Operator names in execution order, and the smallest scale of any operator output."""
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    names = _builtin_names()
     root = schema.Model.GetRootAsModel(model, 0)
+    emitted: list[str] = []
     smallest = math.inf
     for s in range(root.SubgraphsLength()):
         graph = root.Subgraphs(s)
         for o in range(graph.OperatorsLength()):
             op = graph.Operators(o)
+            code = root.OperatorCodes(op.OpcodeIndex())
+            builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+            emitted.append(names.get(builtin, f"BUILTIN_{builtin}"))
             for i in range(op.OutputsLength()):
                 quant = graph.Tensors(op.Outputs(i)).Quantization()
                 if quant is not None and quant.ScaleLength() > 0:
                     smallest = min(smallest, float(quant.ScaleAsNumpy().min()))
-    return smallest
+    return emitted, smallest
+
+
+def model_ops(model: bytes) -> list[str]:
+    """The builtin operator names of ``model`` in execution order (e.g. for assertions)."""
+    return _inspect(model)[0]
 
 
 def _fmt(value: Any) -> str:

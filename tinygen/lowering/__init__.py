@@ -16,7 +16,7 @@ from tinygen.lowering.call import KernelCall
 from tinygen.lowering.conv import lower_conv
 from tinygen.lowering.fully_connected import lower_fully_connected
 from tinygen.lowering.pooling import lower_pool
-from tinygen.lowering.quantize import lower_dequantize, lower_quantize
+from tinygen.lowering.quantize import lower_dequantize, lower_quantize, lower_relu
 from tinygen.lowering.reshape import lower_reshape
 from tinygen.lowering.softmax import lower_softmax
 
@@ -35,6 +35,8 @@ LOWERERS: dict[str, Lowerer] = {
     "EXPAND_DIMS": lower_reshape,
     "QUANTIZE": lower_quantize,
     "DEQUANTIZE": lower_dequantize,
+    "RELU": lower_relu,
+    "RELU6": lower_relu,
 }
 
 #: Operators whose data inputs must be int8 in an int8 model.

@@ -1,4 +1,4 @@
-"""Lowering of QUANTIZE (float32→int8, int8→int8) and DEQUANTIZE (int8→float32)."""
+"""Lowering of QUANTIZE (float32→int8, int8→int8), DEQUANTIZE (int8→float32), RELU, RELU6."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.common import quant_of
-from tinygen.reference.fixedpoint import quantize_multiplier
+from tinygen.reference.fixedpoint import quantize_multiplier, round_half_away
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class RequantizeParams:
     output_offset: int
     multiplier: int
     shift: int
+    act_min: int = -128
+    act_max: int = 127
 
 
 @dataclass(frozen=True)
@@ -67,3 +69,42 @@ def lower_dequantize(graph: Graph, index: int, op: Op) -> KernelCall:
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     params = DequantizeParams(x.size, xq.zero_point0, float(np.float32(xq.scale0)))
     return KernelCall("dequantize_s8_f32", (op.inputs[0],), (op.outputs[0],), params)
+
+
+def lower_relu(graph: Graph, index: int, op: Op) -> KernelCall:
+    """RELU rescales to the output's parameters and clamps below at its zero point.
+
+    RELU6 clamps the input values to the quantized [0, 6] of the input and keeps
+    them as they are (TFLM assumes equal input and output quantization there),
+    which is a requantize by exactly 1.
+    """
+    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    if x.dtype != "int8" or y.dtype != "int8":
+        raise TinygenError(f"operator {index} ({op.kind}): only int8 is supported")
+    xq = quant_of(graph, op.inputs[0], "input", index, op)
+    yq = quant_of(graph, op.outputs[0], "output", index, op)
+    io = (op.inputs[0],), (op.outputs[0],)
+    if op.kind == "RELU":
+        real = float(np.float32(xq.scale0) / np.float32(yq.scale0))
+        multiplier, shift = quantize_multiplier(real)
+        params = RequantizeParams(
+            y.size,
+            -xq.zero_point0,
+            yq.zero_point0,
+            multiplier,
+            shift,
+            act_min=max(-128, yq.zero_point0),
+            act_max=127,
+        )
+        return KernelCall("requantize_s8", *io, params)
+    six = xq.zero_point0 + round_half_away(float(np.float32(6.0) / np.float32(xq.scale0)))
+    params = RequantizeParams(
+        y.size,
+        0,
+        0,
+        1 << 30,
+        1,  # exactly x: (2x * 2**30) / 2**31
+        act_min=xq.zero_point0,
+        act_max=min(127, max(-128, six)),
+    )
+    return KernelCall("requantize_s8", *io, params)

@@ -19,7 +19,7 @@ def quantize_f32_s8(p: QuantizeParams, x: np.ndarray) -> np.ndarray:
 def requantize_s8(p: RequantizeParams, x: np.ndarray) -> np.ndarray:
     values = x.astype(np.int64) + p.input_offset
     out = multiply_by_quantized_multiplier(values, p.multiplier, p.shift) + p.output_offset
-    return np.clip(out, -128, 127).astype(np.int8)
+    return np.clip(out, p.act_min, p.act_max).astype(np.int8)
 
 
 def dequantize_s8_f32(p: DequantizeParams, x: np.ndarray) -> np.ndarray:

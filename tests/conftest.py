@@ -1,0 +1,38 @@
+"""Shared test settings: where ../shared is, and how many randomized cases to run."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+#: One setting for the conformance models and recordings that live beside the repo.
+SHARED_DIR = Path(os.environ.get("TINYGEN_SHARED", REPO.parent / "shared"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--conformance-cases",
+        type=int,
+        default=200,
+        help="randomized single-operator models to check against TFLite Micro",
+    )
+    parser.addoption(
+        "--model-runs", type=int, default=50, help="random inputs per conformance model"
+    )
+    parser.addoption("--seed", type=int, default=1234, help="seed of randomized tests")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED_DIR / "models").is_dir():
+        pytest.skip(
+            f"the shared conformance data is not at {SHARED_DIR} "
+            "(set TINYGEN_SHARED to the folder holding models/ and testdata/)"
+        )
+    return SHARED_DIR

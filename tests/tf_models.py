@@ -1,0 +1,66 @@
+"""Small models made with TensorFlow's converter, for tests that must not need ../shared."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _tf() -> Any:
+    import tensorflow as tf
+
+    return tf
+
+
+def convert(
+    fn: Callable[[Any], Any],
+    shape: tuple[int, ...],
+    *,
+    quantize: str = "int8",
+    seed: int = 0,
+) -> bytes:
+    """Convert ``fn`` on one float input of ``shape``: "int8", "int16x8" or "float"."""
+    tf = _tf()
+    func = tf.function(fn, input_signature=[tf.TensorSpec(shape, tf.float32)])
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [func.get_concrete_function()], func
+    )
+    if quantize != "float":
+        rng = np.random.default_rng(seed)
+
+        def representative() -> Any:
+            for _ in range(16):
+                yield [rng.uniform(-2, 2, size=shape).astype(np.float32)]
+
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = representative
+        if quantize == "int8":
+            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            converter.inference_input_type = tf.int8
+            converter.inference_output_type = tf.int8
+        else:
+            converter.target_spec.supported_ops = [
+                tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
+            ]
+            converter.inference_input_type = tf.int16
+            converter.inference_output_type = tf.int16
+    return converter.convert()
+
+
+def dense_model(quantize: str = "int8", units: int = 8, seed: int = 0) -> bytes:
+    tf = _tf()
+    rng = np.random.default_rng(seed)
+    w = tf.constant(rng.normal(size=(16, units)).astype(np.float32))
+    b = tf.constant(rng.normal(size=(units,)).astype(np.float32))
+    return convert(lambda x: tf.nn.relu(tf.matmul(x, w) + b), (1, 16), quantize=quantize)
+
+
+def unsupported_model() -> bytes:
+    """int8 model with operators tinygen does not compile yet (TANH, MUL, LOGISTIC)."""
+    tf = _tf()
+    return convert(lambda x: tf.sigmoid(tf.tanh(x) * x) * x, (1, 8))
