@@ -33,7 +33,7 @@ MODELS = [
 ]
 
 
-def _mean_seconds(fn, runs: int) -> float:  # noqa: ANN001 - any callable
+def _mean_seconds(fn, runs: int) -> float:
     fn()  # warm up
     samples = []
     for _ in range(runs):
@@ -69,8 +69,9 @@ def main() -> None:
         for i, x in enumerate(inputs):
             interpreter.set_input(x, i)
         tflm_time = _mean_seconds(interpreter.invoke, args.runs)
-        print(f"{name:<24} {c_time * 1e3:>10.3f} {tflm_time * 1e3:>10.3f} "
-              f"{tflm_time / c_time:>8.2f}")
+        print(
+            f"{name:<24} {c_time * 1e3:>10.3f} {tflm_time * 1e3:>10.3f} {tflm_time / c_time:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,15 @@ def compile_objects(library: Path, compiler: list[str], objdir: Path) -> list[Pa
     objects = []
     for source in sorted((library / "src").glob("*.c")):
         obj = objdir / (source.stem + ".o")
-        cmd = [*compiler, "-c", str(source), f"-I{library / 'include'}",
-               f"-I{library / 'src'}", "-o", str(obj)]
+        cmd = [
+            *compiler,
+            "-c",
+            str(source),
+            f"-I{library / 'include'}",
+            f"-I{library / 'src'}",
+            "-o",
+            str(obj),
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         assert result.returncode == 0 and not result.stderr, result.stderr
         objects.append(obj)
@@ -50,7 +57,8 @@ def global_symbols(objects: list[Path]) -> list[str]:
     """Names of the symbols the objects define with external linkage."""
     names = []
     for obj in objects:
-        out = subprocess.run(["nm", "-g", "--defined-only", str(obj)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            ["nm", "-g", "--defined-only", str(obj)], capture_output=True, text=True, check=True
+        )
         names += [line.split()[-1] for line in out.stdout.splitlines() if line.strip()]
     return names

@@ -41,16 +41,32 @@ def test_library_files(shared_dir: Path, tmp_path: Path) -> None:
     generate(shared_dir / "models" / "kws_ref_model.tflite", lib, name="kws")
     sources = sorted(p.name for p in (lib / "src").glob("*.c"))
     assert sources == sorted(
-        ["kws.c", "tg_conv2d_s8.c", "tg_depthwise_conv2d_s8.c", "tg_avg_pool_s8.c",
-         "tg_copy.c", "tg_fully_connected_s8.c", "tg_softmax_s8.c"]
+        [
+            "kws.c",
+            "tg_conv2d_s8.c",
+            "tg_depthwise_conv2d_s8.c",
+            "tg_avg_pool_s8.c",
+            "tg_copy.c",
+            "tg_fully_connected_s8.c",
+            "tg_softmax_s8.c",
+        ]
     )  # only the kernels the model uses
     header = (lib / "include" / "kws.h").read_text()
-    for macro in ("KWS_ARENA_BYTES", "KWS_INPUT_COUNT 1", "KWS_OUTPUT_COUNT 1",
-                  "KWS_INPUT0_BYTES 490", "KWS_INPUT0_SCALE", "KWS_INPUT0_ZERO_POINT",
-                  "KWS_OUTPUT0_BYTES 12", "KWS_OUTPUT0_SCALE 0.00390625f",
-                  "KWS_OUTPUT0_ZERO_POINT -128", "int kws_invoke(void);",
-                  "void *kws_input(int index);", "const void *kws_output(int index);",
-                  'extern "C"'):
+    for macro in (
+        "KWS_ARENA_BYTES",
+        "KWS_INPUT_COUNT 1",
+        "KWS_OUTPUT_COUNT 1",
+        "KWS_INPUT0_BYTES 490",
+        "KWS_INPUT0_SCALE",
+        "KWS_INPUT0_ZERO_POINT",
+        "KWS_OUTPUT0_BYTES 12",
+        "KWS_OUTPUT0_SCALE 0.00390625f",
+        "KWS_OUTPUT0_ZERO_POINT -128",
+        "int kws_invoke(void);",
+        "void *kws_input(int index);",
+        "const void *kws_output(int index);",
+        'extern "C"',
+    ):
         assert macro in header
     assert "add_library(kws STATIC" in (lib / "CMakeLists.txt").read_text()
 
@@ -87,10 +103,12 @@ def _pattern(n: int) -> np.ndarray:
 
 def test_two_libraries_link_into_one_program(shared_dir: Path, tmp_path: Path) -> None:
     models = {
-        "sine": generate(shared_dir / "models" / "hello_world_int8.tflite", tmp_path / "sine",
-                         name="sine"),
-        "kws": generate(shared_dir / "models" / "kws_ref_model.tflite", tmp_path / "kws",
-                        name="kws"),
+        "sine": generate(
+            shared_dir / "models" / "hello_world_int8.tflite", tmp_path / "sine", name="sine"
+        ),
+        "kws": generate(
+            shared_dir / "models" / "kws_ref_model.tflite", tmp_path / "kws", name="kws"
+        ),
     }
     objects: list[Path] = []
     for name in models:
@@ -99,8 +117,12 @@ def test_two_libraries_link_into_one_program(shared_dir: Path, tmp_path: Path) -
     main.write_text(MAIN_C)
     exe = tmp_path / "both"
     includes = [f"-I{tmp_path / n / 'include'}" for n in models]
-    subprocess.run([*STRICT_C, str(main), *includes, *map(str, objects), "-o", str(exe)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [*STRICT_C, str(main), *includes, *map(str, objects), "-o", str(exe)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     lines = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
     printed = [list(map(int, line.split())) for line in lines.strip().splitlines()]
     for row, (name, model) in zip(printed, models.items(), strict=True):

@@ -23,9 +23,7 @@ def dense_int8(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tinygen", *args], capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "-m", "tinygen", *args], capture_output=True, text=True)
 
 
 def test_generate_library_writes_the_library(dense_int8: Path, tmp_path: Path) -> None:
@@ -46,8 +44,7 @@ def test_generated_library_builds_with_cmake(dense_int8: Path, tmp_path: Path) -
     out = tmp_path / "lib"
     assert main(["generate-library", str(dense_int8), "-o", str(out)]) == 0
     build = tmp_path / "build"
-    subprocess.run(["cmake", "-S", str(out), "-B", str(build)], check=True,
-                   capture_output=True)
+    subprocess.run(["cmake", "-S", str(out), "-B", str(build)], check=True, capture_output=True)
     subprocess.run(["cmake", "--build", str(build)], check=True, capture_output=True)
     assert (build / "libdense.a").is_file()
 
@@ -81,16 +78,18 @@ def _assert_clean_failure(args: list[str], out: Path, expected: str) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _assert_clean_failure(["generate-library", str(tmp_path / "nope.tflite"), "-o", str(out)],
-                          out, "no such file")
+    _assert_clean_failure(
+        ["generate-library", str(tmp_path / "nope.tflite"), "-o", str(out)], out, "no such file"
+    )
 
 
 def test_not_a_flatbuffer(tmp_path: Path) -> None:
     bogus = tmp_path / "model.tflite"
     bogus.write_bytes(b"this is not a model at all")
     out = tmp_path / "out"
-    _assert_clean_failure(["generate-library", str(bogus), "-o", str(out)], out,
-                          "not a TensorFlow Lite flatbuffer")
+    _assert_clean_failure(
+        ["generate-library", str(bogus), "-o", str(out)], out, "not a TensorFlow Lite flatbuffer"
+    )
 
 
 @pytest.mark.parametrize("keep", [0.9, 0.5, 0.2])
@@ -133,13 +132,13 @@ def test_float_model_points_to_quantize(tmp_path: Path) -> None:
     model = tmp_path / "float.tflite"
     model.write_bytes(tf_models.dense_model(quantize="float"))
     out = tmp_path / "out"
-    _assert_clean_failure(["generate-library", str(model), "-o", str(out)], out,
-                          "tinygen quantize")
+    _assert_clean_failure(["generate-library", str(model), "-o", str(out)], out, "tinygen quantize")
 
 
 def test_int16_activations_rejected(tmp_path: Path) -> None:
     model = tmp_path / "int16.tflite"
     model.write_bytes(tf_models.dense_model(quantize="int16x8"))
     out = tmp_path / "out"
-    _assert_clean_failure(["generate-library", str(model), "-o", str(out)], out,
-                          "int16 activations")
+    _assert_clean_failure(
+        ["generate-library", str(model), "-o", str(out)], out, "int16 activations"
+    )

@@ -21,9 +21,7 @@ INT8_MODELS = [
 
 
 @pytest.mark.parametrize("name", INT8_MODELS)
-def test_model_matches_tflm(
-    name: str, shared_dir: Path, pytestconfig: pytest.Config
-) -> None:
+def test_model_matches_tflm(name: str, shared_dir: Path, pytestconfig: pytest.Config) -> None:
     path = shared_dir / "models" / f"{name}.tflite"
     model = compile_file(path)
     runs = pytestconfig.getoption("--model-runs")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from tinygen.ir import Graph
 from tinygen.lowering import lower_graph
 from tinygen.lowering.call import KernelCall
 from tinygen.memory.planner import MemoryPlan, plan_memory
+from tinygen.passes.canonicalize import canonicalize
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class CompiledModel:
     calls: list[KernelCall]
     plan: MemoryPlan
     sources: GeneratedSources
+    rewrites: list[str] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
         return {
@@ -38,13 +40,16 @@ class CompiledModel:
                 }
                 for i, op in enumerate(self.graph.ops)
             ],
+            "rewrites": list(self.rewrites),
         }
 
 
 def compile_graph(graph: Graph, name: str) -> CompiledModel:
+    graph, rewrites = canonicalize(graph)
     calls = lower_graph(graph)
     plan = plan_memory(graph)
-    return CompiledModel(name, graph, calls, plan, generate_sources(name, graph, calls, plan))
+    sources = generate_sources(name, graph, calls, plan)
+    return CompiledModel(name, graph, calls, plan, sources, rewrites)
 
 
 def compile_file(path: str | Path, name: str | None = None) -> CompiledModel:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
 SEED = 1
 
@@ -36,7 +36,7 @@ def main() -> None:
     model.fit(x, y, epochs=30, batch_size=64, verbose=0)
     print(f"trained: mse {model.evaluate(x, y, verbose=0, batch_size=1000):.4f}")
 
-    def representative():  # noqa: ANN202 - generator for the converter
+    def representative():
         for value in np.linspace(0, 2 * np.pi, 100, dtype=np.float32):
             yield [np.array([[value]], np.float32)]
 

@@ -10,7 +10,13 @@ Notes on the ops that are not a plain one-to-one mapping:
 
 * ``SQUEEZE`` and ``EXPAND_DIMS`` are folded into ``RESHAPE`` by the converter.
 * ``RELU``/``RELU6`` optionally follow a reshape; the converter moves the activation in
-  front of the ``RESHAPE``.
+  front of the ``RESHAPE``. The standalone activation gets its own output scale; TFLM's
+  int8 RELU6 clamps without requantizing (TFLite's reference kernel requantizes), so the two
+  interpreters disagree on these models.
+* ``FULLY_CONNECTED`` weights are per-channel (the converter default) or per-tensor
+  (``params["per_channel"]``). A ``[1, t, n]`` input gives one FULLY_CONNECTED with
+  ``keep_num_dims``; a bias-less layer has no bias input (index -1), while a bias-less
+  convolution gets a zero bias tensor from the converter.
 * ``SOFTMAX`` beta: ``tf.nn.softmax(x * beta)`` converts to ``MUL`` + ``SOFTMAX`` (beta 1),
   so beta != 1 is written into the converted model's ``SoftmaxOptions.beta`` in place.
   The int8 softmax output quantization is fixed (scale 1/256, zero point -128), so the
@@ -137,6 +143,8 @@ class _Spec:
     # Quantization-aware conversion: ranges come from fake-quant ops, no representative data.
     qat: bool = False
     softmax_beta: float | None = None
+    # False: per-tensor FULLY_CONNECTED weights (the converter's default is per-channel).
+    dense_per_channel: bool = True
 
 
 def _tf() -> Any:
@@ -268,6 +276,7 @@ def _fc_params(rng: np.random.Generator, rank: int) -> dict[str, Any]:
         "units": int(rng.integers(1, 33)),
         "bias": bool(rng.random() < 0.7),
         "activation": _choice(rng, _ACTIVATIONS),
+        "per_channel": bool(rng.random() < 0.5),
     }
 
 
@@ -292,7 +301,7 @@ def _build_fully_connected(rng: np.random.Generator) -> _Spec:
     fn = _fc_fn(rng, p)
     in_range = _value_range(rng)
     p["ranges"] = [in_range]
-    return _Spec(p, fn, [p["input"]], [in_range])
+    return _Spec(p, fn, [p["input"]], [in_range], dense_per_channel=p["per_channel"])
 
 
 def _build_pool(kind: str) -> Callable[[np.random.Generator], _Spec]:
@@ -516,7 +525,7 @@ def _build_quantize_dequantize(rng: np.random.Generator) -> _Spec:
     fn = _fc_fn(rng, p)
     in_range = _value_range(rng)
     p["ranges"] = [in_range]
-    return _Spec(p, fn, [p["input"]], [in_range], float_io=True)
+    return _Spec(p, fn, [p["input"]], [in_range], float_io=True, dense_per_channel=p["per_channel"])
 
 
 _BUILDERS: dict[str, Callable[[np.random.Generator], _Spec]] = {
@@ -589,6 +598,8 @@ def _convert(spec: _Spec, rng: np.random.Generator) -> bytes:
     concrete = func.get_concrete_function()
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], func)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if not spec.dense_per_channel:
+        converter._experimental_disable_per_channel_quantization_for_dense_layers = True
     if not spec.qat:
         data = _representative_data(rng, spec.input_shapes, spec.input_ranges)
         converter.representative_dataset = lambda: iter(data)

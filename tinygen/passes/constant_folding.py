@@ -174,7 +174,7 @@ def fold_constants(graph: Graph) -> tuple[Graph, list[str]]:
             keep.append(op)
             continue
         for t, out, value in zip(op.outputs, outs, results, strict=True):
-            data = np.ascontiguousarray(value).astype(out.dtype)
+            data = np.array(value, dtype=out.dtype)
             graph.tensors[t] = replace(out, data=data, shape=data.shape, shape_signature=None)
         shown = ", ".join(_describe(graph.tensors[t]) for t in op.outputs)
         lines.append(f"folded {op.kind} into constant {shown}")

@@ -45,9 +45,7 @@ def remove_identities(graph: Graph) -> tuple[Graph, list[str]]:
         op = graph.ops[i]
         x, y = op.inputs[0], op.outputs[0]
         tx, ty = graph.tensors[x], graph.tensors[y]
-        identity = (
-            op.kind in RESHAPES and tx.shape == ty.shape and _same_type(graph, x, y)
-        ) or (
+        identity = (op.kind in RESHAPES and tx.shape == ty.shape and _same_type(graph, x, y)) or (
             op.kind == "QUANTIZE"
             and tx.dtype == ty.dtype == "int8"
             and tx.shape == ty.shape
@@ -81,7 +79,7 @@ def merge_reshapes(graph: Graph) -> tuple[Graph, list[str]]:
             out = graph.tensors[second.outputs[0]]
             second.kind = "RESHAPE"
             second.inputs = [first.inputs[0]]
-            second.attrs = {"new_shape": list(out.shape)}
+            second.attrs = {"new_shape": list(out.shape), "version": 1}
             del graph.ops[i]
             lines.append(
                 f"merged {first.kind} + reshape into one RESHAPE "

@@ -1,0 +1,86 @@
+"""The TFLite reader: real models, both buffer layouts, operator codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flatbuffers
+import numpy as np
+import pytest
+import tf_models
+
+from tinygen.errors import TinygenError
+from tinygen.frontend.tflite import parse_tflite
+
+schema = pytest.importorskip(
+    "tflite_micro.tensorflow.lite.micro.python.schema_py_generated",
+    reason="the object API of the TFLite schema comes with the tflite-micro package",
+)
+
+
+def _pack(model: object) -> bytes:
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def to_offset_layout(data: bytes) -> bytes:
+    """Rewrite a model so every buffer is stored after the flatbuffer (offset/size)."""
+    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    payloads = {}
+    for i, buf in enumerate(model.buffers):
+        if buf.data is not None and len(buf.data):
+            payloads[i] = bytes(np.asarray(buf.data, np.uint8))
+            buf.data = None
+            buf.offset, buf.size = 1 << 40, len(payloads[i])  # placeholders, same width
+    head = _pack(model)
+    tail = bytearray()
+    position = (len(head) + 15) // 16 * 16
+    for i, payload in payloads.items():
+        model.buffers[i].offset = position + len(tail)
+        tail += payload + b"\0" * (-len(payload) % 16)
+    head = _pack(model)
+    assert (len(head) + 15) // 16 * 16 == position
+    return head + b"\0" * (position - len(head)) + bytes(tail)
+
+
+def test_offset_buffers_read_like_inline_ones() -> None:
+    inline = tf_models.dense_model()
+    moved = to_offset_layout(inline)
+    a, b = parse_tflite(inline), parse_tflite(moved)
+    assert len(moved) > len(inline) // 2
+    assert [op.kind for op in a.ops] == [op.kind for op in b.ops]
+    constants = [t for t in a.tensors if t.is_constant]
+    assert constants
+    for ta, tb in zip(a.tensors, b.tensors, strict=True):
+        assert ta.shape == tb.shape and ta.dtype == tb.dtype
+        if ta.is_constant:
+            assert tb.is_constant and np.array_equal(ta.data, tb.data)
+
+
+def test_offset_past_end_is_reported() -> None:
+    moved = to_offset_layout(tf_models.dense_model())
+    model = schema.ModelT.InitFromPackedBuf(bytearray(moved), 0)
+    first_payload = min(b.offset for b in model.buffers if b.offset > 1)
+    with pytest.raises(TinygenError, match="truncated"):
+        parse_tflite(moved[: first_payload + 1])
+
+
+def test_opcode_from_deprecated_builtin_code() -> None:
+    model = schema.ModelT.InitFromPackedBuf(bytearray(tf_models.dense_model()), 0)
+    for code in model.operatorCodes:
+        code.deprecatedBuiltinCode = code.builtinCode
+        code.builtinCode = 0  # old writers only filled the deprecated field
+    graph = parse_tflite(_pack(model))
+    assert [op.kind for op in graph.ops] == ["FULLY_CONNECTED"]
+
+
+def test_shared_models_read(shared_dir: Path) -> None:
+    graph = parse_tflite((shared_dir / "models" / "kws_ref_model.tflite").read_bytes())
+    assert [graph.tensors[i].shape for i in graph.inputs] == [(1, 49, 10, 1)]
+    kinds = [op.kind for op in graph.ops]
+    assert kinds.count("CONV_2D") == 5 and kinds.count("DEPTHWISE_CONV_2D") == 4
+    conv = graph.ops[0]
+    assert conv.attrs["stride_h"] == 2 and conv.attrs["padding"] == "SAME"
+    weights = graph.tensors[conv.inputs[1]]
+    assert weights.is_constant and weights.quant is not None and weights.quant.per_channel
