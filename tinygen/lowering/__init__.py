@@ -51,9 +51,9 @@ def check_supported(graph: Graph) -> None:
     ]
     if float_ops and len(float_ops) * 2 >= len(compute):
         raise TinygenError(
-            "this is a float model (operators compute in float32); tinygen compiles int8 "
-            "models: quantize it first with `tinygen quantize` or TensorFlow's full-integer "
-            "quantization"
+            "this is a float model (its operators compute in float32); tinygen compiles int8 "
+            "models: convert it with TensorFlow Lite's full-integer quantization "
+            "(representative dataset, int8 inputs and outputs) and try again"
         )
     int16 = sorted(
         {
