@@ -132,7 +132,9 @@ def test_float_model_points_to_quantization(tmp_path: Path) -> None:
     model = tmp_path / "float.tflite"
     model.write_bytes(tf_models.dense_model(quantize="float"))
     out = tmp_path / "out"
-    _assert_clean_failure(["generate-library", str(model), "-o", str(out)], out, "full-integer quantization")
+    _assert_clean_failure(
+        ["generate-library", str(model), "-o", str(out)], out, "full-integer quantization"
+    )
 
 
 def test_int16_activations_rejected(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ typedef struct {
     int32_t per_channel; /* 1: one multiplier per output, 0: one in all */
     const int32_t *multiplier;
     const int32_t *shift;
+    const int32_t *bias; /* model bias + input_offset * sum of (filter + filter_offset) */
 } tg_fully_connected_params;
 
 typedef struct {
@@ -80,7 +81,7 @@ void tg_conv2d_s8(const tg_conv_params *p, const int8_t *input, const int8_t *fi
 void tg_depthwise_conv2d_s8(const tg_conv_params *p, const int8_t *input,
                             const int8_t *filter, const int32_t *bias, int8_t *output);
 void tg_fully_connected_s8(const tg_fully_connected_params *p, const int8_t *input,
-                           const int8_t *filter, const int32_t *bias, int8_t *output);
+                           const int8_t *filter, int8_t *output);
 void tg_avg_pool_s8(const tg_pool_params *p, const int8_t *input, int8_t *output);
 void tg_max_pool_s8(const tg_pool_params *p, const int8_t *input, int8_t *output);
 void tg_softmax_s8(const tg_softmax_params *p, const int8_t *input, int8_t *output);

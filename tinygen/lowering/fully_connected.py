@@ -10,7 +10,7 @@ from tinygen.errors import TinygenError
 from tinygen.ir import NO_TENSOR, Graph, Op
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.common import activation_range, quant_of
-from tinygen.reference.fixedpoint import quantize_multiplier
+from tinygen.reference.fixedpoint import quantize_multiplier, wrap_int32
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class FullyConnectedParams:
     per_channel: int
     multiplier: np.ndarray
     shift: np.ndarray
+    bias: np.ndarray  # int32: the model's bias + input_offset * sum of the offset weights
 
 
 def lower_fully_connected(graph: Graph, index: int, op: Op) -> KernelCall:
@@ -56,6 +57,12 @@ def lower_fully_connected(graph: Graph, index: int, op: Op) -> KernelCall:
     for c, real in enumerate(reals):
         mults[c], shifts[c] = quantize_multiplier(real)
     act_min, act_max = activation_range(op.attrs["activation"], yq.scale0, yq.zero_point0)
+    # sum((x + io) * (w + fo)) + b == sum(x * (w + fo)) + [b + io * sum(w + fo)] in
+    # wrapping int32 arithmetic: the bracket is computed here, once.
+    weights = w.data.astype(np.int64).reshape(out_depth, accum_depth) - wq.zero_point0
+    folded = -xq.zero_point0 * weights.sum(axis=1)
+    if has_bias:
+        folded += graph.tensors[op.inputs[2]].data.astype(np.int64).reshape(-1)
     params = FullyConnectedParams(
         batches=x.size // accum_depth,
         accum_depth=accum_depth,
@@ -68,6 +75,6 @@ def lower_fully_connected(graph: Graph, index: int, op: Op) -> KernelCall:
         per_channel=int(per_channel),
         multiplier=mults,
         shift=shifts,
+        bias=wrap_int32(folded).astype(np.int32),
     )
-    inputs = (op.inputs[0], op.inputs[1], op.inputs[2] if has_bias else NO_TENSOR)
-    return KernelCall("fully_connected_s8", inputs, (op.outputs[0],), params)
+    return KernelCall("fully_connected_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params)

@@ -8,15 +8,11 @@ from tinygen.lowering.fully_connected import FullyConnectedParams
 from tinygen.reference.fixedpoint import multiply_by_quantized_multiplier, wrap_int32
 
 
-def fully_connected_s8(
-    p: FullyConnectedParams, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None
-) -> np.ndarray:
-    x = x.reshape(p.batches, p.accum_depth).astype(np.int64) + p.input_offset
+def fully_connected_s8(p: FullyConnectedParams, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``p.bias`` already holds the input offset times the weight sums (see lowering)."""
+    x = x.reshape(p.batches, p.accum_depth).astype(np.int64)
     w = w.reshape(p.out_depth, p.accum_depth).astype(np.int64) + p.filter_offset
-    acc = x @ w.T
-    if bias is not None:
-        acc += bias.astype(np.int64)
-    acc = wrap_int32(acc)
+    acc = wrap_int32(x @ w.T + p.bias.astype(np.int64))
     out = multiply_by_quantized_multiplier(acc, p.multiplier.astype(np.int64), p.shift)
     out = out + p.output_offset
     return np.clip(out, p.act_min, p.act_max).astype(np.int8)
