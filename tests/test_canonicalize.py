@@ -112,6 +112,14 @@ def test_dilated_same_with_nonzero_zero_point_is_left_alone() -> None:
     assert "SHAPE" not in kinds and "PACK" not in kinds
 
 
+def test_global_average_pooling_compiles_exactly() -> None:
+    data = keras_models.global_average_pool()
+    model = _compile(data, "gap")
+    _assert_no_shape_ops(model)
+    assert "MEAN" in {op.kind for op in model.graph.ops}
+    _assert_exact(model, data, seed=5)
+
+
 def test_global_average_pooling_has_static_shapes() -> None:
     graph = parse_tflite(keras_models.global_average_pool())
     assert any(t.shape_signature and t.shape_signature[0] == -1 for t in graph.tensors)

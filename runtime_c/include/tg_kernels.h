@@ -73,6 +73,13 @@ typedef struct {
 } tg_dequantize_params;
 
 typedef struct {
+    int32_t outputs, count;
+    int32_t kept_shape[TG_MAX_DIMS], kept_strides[TG_MAX_DIMS];
+    int32_t reduced_shape[TG_MAX_DIMS], reduced_strides[TG_MAX_DIMS];
+    int32_t input_zero_point, output_zero_point, multiplier, shift;
+} tg_mean_params;
+
+typedef struct {
     int32_t bytes;
 } tg_copy_params;
 
@@ -90,6 +97,7 @@ void tg_add_s8(const tg_add_params *p, const int8_t *input1, const int8_t *input
 void tg_quantize_f32_s8(const tg_quantize_params *p, const float *input, int8_t *output);
 void tg_requantize_s8(const tg_requantize_params *p, const int8_t *input, int8_t *output);
 void tg_dequantize_s8_f32(const tg_dequantize_params *p, const int8_t *input, float *output);
+void tg_mean_s8(const tg_mean_params *p, const int8_t *input, int8_t *output);
 void tg_copy(const tg_copy_params *p, const void *input, void *output);
 
 #endif /* TG_KERNELS_H */

@@ -27,6 +27,7 @@ C_KERNELS: dict[str, CKernel] = {
     "quantize_f32_s8": _k("tg_quantize_f32_s8", "tg_quantize_params"),
     "requantize_s8": _k("tg_requantize_s8", "tg_requantize_params"),
     "dequantize_s8_f32": _k("tg_dequantize_s8_f32", "tg_dequantize_params"),
+    "mean_s8": _k("tg_mean_s8", "tg_mean_params"),
     "copy": _k("tg_copy", "tg_copy_params"),
 }
 

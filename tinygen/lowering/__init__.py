@@ -15,6 +15,7 @@ from tinygen.lowering.add import lower_add
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.conv import lower_conv
 from tinygen.lowering.fully_connected import lower_fully_connected
+from tinygen.lowering.mean import lower_mean
 from tinygen.lowering.pooling import lower_pool
 from tinygen.lowering.quantize import lower_dequantize, lower_quantize, lower_relu
 from tinygen.lowering.reshape import lower_reshape
@@ -37,6 +38,7 @@ LOWERERS: dict[str, Lowerer] = {
     "DEQUANTIZE": lower_dequantize,
     "RELU": lower_relu,
     "RELU6": lower_relu,
+    "MEAN": lower_mean,
 }
 
 #: Operators whose data inputs must be int8 in an int8 model.

@@ -12,6 +12,7 @@ from tinygen.lowering.call import KernelCall
 from tinygen.reference.add import add_s8
 from tinygen.reference.conv import conv2d_s8, depthwise_conv2d_s8
 from tinygen.reference.fully_connected import fully_connected_s8
+from tinygen.reference.mean import mean_s8
 from tinygen.reference.pooling import avg_pool_s8, max_pool_s8
 from tinygen.reference.quantize import dequantize_s8_f32, quantize_f32_s8, requantize_s8
 from tinygen.reference.softmax import softmax_s8
@@ -32,6 +33,7 @@ KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "quantize_f32_s8": quantize_f32_s8,
     "requantize_s8": requantize_s8,
     "dequantize_s8_f32": dequantize_s8_f32,
+    "mean_s8": mean_s8,
     "copy": _copy,
 }
 

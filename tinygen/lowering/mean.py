@@ -1,0 +1,72 @@
+"""Lowering of MEAN on int8 tensors (Keras GlobalAveragePooling), TFLM's arithmetic.
+
+The sum over the reduced axes is rescaled by input_scale / output_scale / count:
+TFLM folds 1/count into the multiplier with a shift chosen from count's bit length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygen.errors import TinygenError
+from tinygen.ir import Graph, Op
+from tinygen.lowering.call import KernelCall
+from tinygen.lowering.common import quant_of
+from tinygen.reference.fixedpoint import quantize_multiplier
+
+MAX_DIMS = 6
+
+
+@dataclass(frozen=True)
+class MeanParams:
+    outputs: int
+    count: int  # elements summed into each output
+    kept_shape: tuple[int, ...]  # input dims with reduced axes set to 1 (outer loop)
+    kept_strides: tuple[int, ...]
+    reduced_shape: tuple[int, ...]  # input dims with kept axes set to 1 (inner loop)
+    reduced_strides: tuple[int, ...]
+    input_zero_point: int
+    output_zero_point: int
+    multiplier: int
+    shift: int
+
+
+def _pad(values: list[int], fill: int) -> tuple[int, ...]:
+    return (fill,) * (MAX_DIMS - len(values)) + tuple(values)
+
+
+def lower_mean(graph: Graph, index: int, op: Op) -> KernelCall:
+    x = graph.tensors[op.inputs[0]]
+    axes_tensor = graph.tensors[op.inputs[1]]
+    if not axes_tensor.is_constant:
+        raise TinygenError(f"operator {index} (MEAN): the axes must be constant")
+    if x.dtype != "int8" or len(x.shape) > MAX_DIMS:
+        raise TinygenError(f"operator {index} (MEAN): only int8 up to {MAX_DIMS}-D is supported")
+    rank = len(x.shape)
+    axes = sorted({int(a) % rank for a in axes_tensor.data.reshape(-1)})
+    strides = [int(np.prod(x.shape[i + 1 :], dtype=np.int64)) for i in range(rank)]
+    kept = [1 if i in axes else d for i, d in enumerate(x.shape)]
+    reduced = [d if i in axes else 1 for i, d in enumerate(x.shape)]
+    count = int(np.prod(reduced, dtype=np.int64))
+    xq = quant_of(graph, op.inputs[0], "input", index, op)
+    yq = quant_of(graph, op.outputs[0], "output", index, op)
+    multiplier, shift = quantize_multiplier(
+        float(np.float32(xq.scale0)) / float(np.float32(yq.scale0))
+    )
+    extra = min(count.bit_length() - 1, 32, 31 + shift)
+    multiplier = (multiplier << extra) // count
+    params = MeanParams(
+        outputs=int(np.prod(kept, dtype=np.int64)),
+        count=count,
+        kept_shape=_pad(kept, 1),
+        kept_strides=_pad([0 if i in axes else s for i, s in enumerate(strides)], 0),
+        reduced_shape=_pad(reduced, 1),
+        reduced_strides=_pad([s if i in axes else 0 for i, s in enumerate(strides)], 0),
+        input_zero_point=xq.zero_point0,
+        output_zero_point=yq.zero_point0,
+        multiplier=multiplier,
+        shift=shift - extra,
+    )
+    return KernelCall("mean_s8", (op.inputs[0],), (op.outputs[0],), params)
