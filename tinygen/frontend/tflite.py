@@ -41,7 +41,6 @@ _TENSOR_TYPES = {
 }
 _ACTIVATIONS = {0: "NONE", 1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6", 4: "TANH", 5: "SIGN_BIT"}
 _PADDINGS = {0: "SAME", 1: "VALID"}
-_PLACEHOLDER_FOR_GREATER_OP_CODES = 127
 
 
 def read_tflite(path: str | Path) -> Graph:
@@ -118,8 +117,6 @@ class _Reader:
         if builtin == 32:  # CUSTOM
             custom = code.CustomCode()
             return f"CUSTOM:{custom.decode() if custom else '?'}", int(code.Version())
-        if builtin == _PLACEHOLDER_FOR_GREATER_OP_CODES and code.BuiltinCode() > 127:
-            builtin = int(code.BuiltinCode())
         return BUILTIN_OPCODE2NAME.get(builtin, f"BUILTIN_{builtin}"), int(code.Version())
 
     def _buffer_bytes(self, index: int) -> bytes | None:

@@ -62,9 +62,13 @@ def lower_conv(graph: Graph, index: int, op: Op) -> KernelCall:
     if np.any(wq.zero_point != 0):
         raise TinygenError(f"operator {index} ({op.kind}): int8 filters need zero point 0")
     if depthwise:
-        multiplier = a.get("depth_multiplier", 1) or out_c // max(in_c, 1)
+        # The filter and output shapes define the multiplier.
+        multiplier = out_c // in_c
         if out_c != in_c * multiplier:
-            multiplier = out_c // in_c
+            raise TinygenError(
+                f"operator {index} (DEPTHWISE_CONV_2D): output depth {out_c} is not a "
+                f"multiple of input depth {in_c}"
+            )
         filter_c = 1
     else:
         multiplier = 1
