@@ -12,7 +12,7 @@ from tinygen.frontend.tflite import read_tflite
 from tinygen.ir import Graph
 from tinygen.lowering import lower_graph
 from tinygen.lowering.call import KernelCall
-from tinygen.memory.planner import MemoryPlan, plan_memory
+from tinygen.memory.planner import MemoryOptions, MemoryPlan, plan_memory
 from tinygen.passes.canonicalize import canonicalize
 
 
@@ -44,15 +44,19 @@ class CompiledModel:
         }
 
 
-def compile_graph(graph: Graph, name: str) -> CompiledModel:
+def compile_graph(
+    graph: Graph, name: str, memory: MemoryOptions | None = None
+) -> CompiledModel:
     graph, rewrites = canonicalize(graph)
     calls = lower_graph(graph)
-    plan = plan_memory(graph)
-    sources = generate_sources(name, graph, calls, plan)
-    return CompiledModel(name, graph, calls, plan, sources, rewrites)
+    planned = plan_memory(graph, calls, memory)
+    sources = generate_sources(name, planned.graph, planned.calls, planned.plan)
+    return CompiledModel(name, planned.graph, planned.calls, planned.plan, sources, rewrites)
 
 
-def compile_file(path: str | Path, name: str | None = None) -> CompiledModel:
+def compile_file(
+    path: str | Path, name: str | None = None, memory: MemoryOptions | None = None
+) -> CompiledModel:
     path = Path(path)
     graph = read_tflite(path)
-    return compile_graph(graph, c_identifier(name if name else path.stem))
+    return compile_graph(graph, c_identifier(name if name else path.stem), memory)

@@ -87,6 +87,10 @@ void tg_conv2d_s8(const tg_conv_params *p, const int8_t *input, const int8_t *fi
                   const int32_t *bias, int8_t *output);
 void tg_depthwise_conv2d_s8(const tg_conv_params *p, const int8_t *input,
                             const int8_t *filter, const int32_t *bias, int8_t *output);
+/* input and output are the same bytes; scratch holds out_h * out_w bytes */
+void tg_depthwise_conv2d_s8_inplace(const tg_conv_params *p, const int8_t *input,
+                                    const int8_t *filter, const int32_t *bias, int8_t *output,
+                                    int8_t *scratch);
 void tg_fully_connected_s8(const tg_fully_connected_params *p, const int8_t *input,
                            const int8_t *filter, int8_t *output);
 void tg_avg_pool_s8(const tg_pool_params *p, const int8_t *input, int8_t *output);

@@ -10,15 +10,19 @@ class CKernel:
     function: str
     params_type: str
     source: str  # file under runtime_c/kernels/
+    scratch: bool = False  # takes a scratch buffer in the arena as its last argument
 
 
-def _k(function: str, params_type: str) -> CKernel:
-    return CKernel(function, params_type, f"{function}.c")
+def _k(function: str, params_type: str, scratch: bool = False) -> CKernel:
+    return CKernel(function, params_type, f"{function}.c", scratch)
 
 
 C_KERNELS: dict[str, CKernel] = {
     "conv2d_s8": _k("tg_conv2d_s8", "tg_conv_params"),
     "depthwise_conv2d_s8": _k("tg_depthwise_conv2d_s8", "tg_conv_params"),
+    "depthwise_conv2d_s8_inplace": _k(
+        "tg_depthwise_conv2d_s8_inplace", "tg_conv_params", scratch=True
+    ),
     "fully_connected_s8": _k("tg_fully_connected_s8", "tg_fully_connected_params"),
     "avg_pool_s8": _k("tg_avg_pool_s8", "tg_pool_params"),
     "max_pool_s8": _k("tg_max_pool_s8", "tg_pool_params"),
@@ -32,4 +36,4 @@ C_KERNELS: dict[str, CKernel] = {
 }
 
 #: Headers every generated library carries next to its kernels.
-RUNTIME_HEADERS = ("tg_kernels.h", "tg_fixedpoint.h")
+RUNTIME_HEADERS = ("tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h")

@@ -53,6 +53,7 @@ class _Builder:
         self.arrays: list[dict[str, Any]] = []
         self.constant_bytes = 0
         self.constant_names: dict[int, str] = {}
+        self.code_calls = [c for c in calls if c.kernel != "alias"]
 
     def const_array(self, name: str, values: np.ndarray, dtype: str) -> str:
         values = np.asarray(values)
@@ -114,21 +115,27 @@ class _Builder:
     def context(self) -> dict[str, Any]:
         params, steps = [], []
         for i, call in enumerate(self.calls):
-            kernel = C_KERNELS[call.kernel]
             op = self.graph.ops[i]
+            out = self.graph.tensors[call.outputs[0]]
+            comment = f"{op.kind} -> {out.name} {list(out.shape)}".replace("*/", "* /")
+            if call.kernel == "alias":
+                steps.append({"index": i, "comment": f"{comment} (alias)", "call": None})
+                continue
+            kernel = C_KERNELS[call.kernel]
             args = [self.tensor_arg(t, False) for t in call.inputs]
             args += [self.tensor_arg(t, True) for t in call.outputs]
+            if kernel.scratch:
+                args.append(f"(int8_t *)({self.name}_arena.bytes + {self.plan.scratch_offsets[i]})")
             pname = f"{self.name}_p{i}"
             fields = [
                 (f.name, self.field_value(i, f.name, getattr(call.params, f.name)))
                 for f in dataclasses.fields(call.params)
             ]
             params.append({"type": kernel.params_type, "name": pname, "fields": fields})
-            out = self.graph.tensors[call.outputs[0]]
             steps.append(
                 {
                     "index": i,
-                    "comment": f"{op.kind} -> {out.name} {list(out.shape)}".replace("*/", "* /"),
+                    "comment": comment,
                     "call": f"{kernel.function}(&{pname}, {', '.join(args)});",
                 }
             )
@@ -141,8 +148,8 @@ class _Builder:
             "arrays": self.arrays,
             "params": params,
             "steps": steps,
-            "kernel_functions": sorted({C_KERNELS[c.kernel].function for c in self.calls}),
-            "kernel_sources": sorted({C_KERNELS[c.kernel].source for c in self.calls}),
+            "kernel_functions": sorted({C_KERNELS[c.kernel].function for c in self.code_calls}),
+            "kernel_sources": sorted({C_KERNELS[c.kernel].source for c in self.code_calls}),
         }
 
 

@@ -1,4 +1,4 @@
-"""Live ranges of the arena tensors over the operator schedule."""
+"""Live ranges of the arena tensors over the operator schedule, and the lower bound they imply."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class LiveRange:
 
 
 def live_ranges(graph: Graph) -> list[LiveRange]:
+    """One range per non-constant tensor, graph inputs and outputs included."""
     first: dict[int, int] = {t: -1 for t in graph.inputs}
     last: dict[int, int] = {t: -1 for t in graph.inputs}
     for step, op in enumerate(graph.ops):
@@ -33,3 +34,21 @@ def live_ranges(graph: Graph) -> list[LiveRange]:
     return [
         LiveRange(t, first[t], last[t], graph.tensors[t].nbytes) for t in graph.activation_tensors()
     ]
+
+
+def live_bytes(ranges: list[LiveRange], steps: int) -> list[int]:
+    """Bytes that must be live while each operator step runs (its inputs and outputs included)."""
+    profile = [0] * steps
+    for r in ranges:
+        for step in range(max(r.first, 0), min(r.last, steps - 1) + 1):
+            profile[step] += r.size
+    return profile
+
+
+def activation_lower_bound(graph: Graph) -> int:
+    """No arena that keeps every live tensor whole can be smaller than this for this order."""
+    ranges = live_ranges(graph)
+    steps = len(graph.ops)
+    if steps == 0:
+        return sum(r.size for r in ranges)
+    return max(live_bytes(ranges, steps))

@@ -1,39 +1,137 @@
-"""Offset assignment: greedy by size, first fit, with alignment."""
+"""Memory planning: where each activation tensor and scratch buffer lives in the one arena.
+
+``plan_memory`` takes the lowered graph, optionally reorders its operators,
+decides which tensors share bytes (``sharing``), assigns offsets
+(``offsets``) and returns the calls to emit together with the plan.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from tinygen.errors import TinygenError
 from tinygen.ir import Graph
-from tinygen.memory.liveness import LiveRange, live_ranges
+from tinygen.lowering.call import KernelCall
+from tinygen.memory.buffers import Buffer, buffer_profile
+from tinygen.memory.liveness import LiveRange, activation_lower_bound, live_ranges
+from tinygen.memory.offsets import Placement, assign_offsets, check_offsets
+from tinygen.memory.schedule import best_order, order_peak, reorder
+from tinygen.memory.sharing import Sharing, share
 
 DEFAULT_ALIGNMENT = 16
+ALIGNMENTS = (4, 8, 16)
+
+
+@dataclass(frozen=True)
+class MemoryOptions:
+    alignment: int = DEFAULT_ALIGNMENT
+    in_place: bool = True  # aliases, in-place element-wise and depthwise operators
+    reorder: bool = True  # operator order with the lowest peak
+    exact: bool = True  # MILP offset search when the greedy plans miss the bound
+    time_limit: float = 10.0  # seconds for the exact search
+
+    def __post_init__(self) -> None:
+        if self.alignment not in ALIGNMENTS:
+            raise TinygenError(
+                f"alignment {self.alignment} is not supported: use one of "
+                + ", ".join(map(str, ALIGNMENTS))
+            )
 
 
 @dataclass(frozen=True)
 class MemoryPlan:
     offsets: dict[int, int]  # tensor index → byte offset in the arena
+    scratch_offsets: dict[int, int]  # op index → offset of its scratch buffer
     arena_bytes: int
     alignment: int
     ranges: tuple[LiveRange, ...]
+    buffers: tuple[Buffer, ...]
+    buffer_offsets: tuple[int, ...]
+    lower_bound: int  # activation lower bound of the original operator order
+    order_bound: int  # the same bound after reordering
+    plan_bound: int  # max over steps of the bytes the buffers occupy (after sharing)
+    live_bytes: tuple[int, ...]  # per step, bytes the buffers occupy
+    strategy: str  # which offset strategy won
+    order: tuple[int, ...]  # original index of each scheduled operator
+    aliased_ops: tuple[int, ...] = ()
+    in_place_ops: tuple[int, ...] = ()
+    in_place_depthwise: tuple[int, ...] = ()
+    overlapped_ops: tuple[int, ...] = ()
+
+    def summary(self) -> str:
+        below = self.lower_bound - self.arena_bytes
+        relation = (
+            f"{below:,} B below" if below > 0 else "equal to" if below == 0 else
+            f"{-below:,} B above"
+        )
+        return (
+            f"arena {self.arena_bytes:,} B ({relation} the activation lower bound "
+            f"{self.lower_bound:,} B); offsets by {self.strategy}"
+        )
 
 
-def _align(value: int, alignment: int) -> int:
-    return (value + alignment - 1) // alignment * alignment
+@dataclass(frozen=True)
+class PlannedGraph:
+    graph: Graph  # operators in the planned order
+    calls: list[KernelCall]
+    plan: MemoryPlan
 
 
-def plan_memory(graph: Graph, alignment: int = DEFAULT_ALIGNMENT) -> MemoryPlan:
+def plan_memory(
+    graph: Graph,
+    calls: list[KernelCall],
+    options: MemoryOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> PlannedGraph:
+    options = options or MemoryOptions()
+    lower_bound = activation_lower_bound(graph)
+    order = list(range(len(graph.ops)))
+    if options.reorder and len(graph.ops) > 1:
+        order = best_order(graph)
+        graph = reorder(graph, order)
+        calls = [calls[i] for i in order]
+    order_bound = order_peak(graph, list(range(len(graph.ops)))) if graph.ops else lower_bound
     ranges = live_ranges(graph)
-    placed: list[tuple[LiveRange, int]] = []
+    steps = len(graph.ops)
+
+    def place(sharing: Sharing, time_limit: float = options.time_limit) -> Placement:
+        return assign_offsets(
+            list(sharing.buffers), steps, options.alignment, options.exact, time_limit,
+            progress=progress,
+        )
+
+    sharing = share(
+        graph, calls, ranges, options.in_place, lambda s: place(s, 2.0).arena_bytes
+    )
+    buffers = list(sharing.buffers)
+    placement = place(sharing)
+    if not check_offsets(buffers, placement.offsets):
+        raise TinygenError("the memory plan overlaps live tensors (this is a tinygen bug)")
     offsets: dict[int, int] = {}
-    for r in sorted(ranges, key=lambda r: (-r.size, r.first, r.tensor)):
-        clashes = sorted((off, off + other.size) for other, off in placed if other.overlaps(r))
-        offset = 0
-        for start, end in clashes:
-            if offset + r.size <= start:
-                break
-            offset = max(offset, _align(end, alignment))
-        offsets[r.tensor] = offset
-        placed.append((r, offset))
-    arena = max((off + r.size for r, off in placed), default=0)
-    return MemoryPlan(offsets, _align(arena, alignment), alignment, tuple(ranges))
+    for buffer, offset in zip(buffers, placement.offsets, strict=True):
+        for segment in buffer.segments:
+            if segment.tensor >= 0:
+                offsets[segment.tensor] = offset + segment.shift
+    scratch = {op: placement.offsets[i] for op, i in sharing.scratch.items()}
+    profile = buffer_profile(buffers, steps) if steps else [0]
+    plan = MemoryPlan(
+        offsets=offsets,
+        scratch_offsets=scratch,
+        arena_bytes=placement.arena_bytes,
+        alignment=options.alignment,
+        ranges=tuple(ranges),
+        buffers=tuple(buffers),
+        buffer_offsets=placement.offsets,
+        lower_bound=lower_bound,
+        order_bound=order_bound,
+        plan_bound=max(profile),
+        live_bytes=tuple(profile),
+        strategy=placement.strategy,
+        order=tuple(order),
+        aliased_ops=sharing.aliased_ops,
+        in_place_ops=sharing.in_place_ops,
+        in_place_depthwise=sharing.in_place_depthwise,
+        overlapped_ops=sharing.overlapped_ops,
+    )
+    return PlannedGraph(graph, list(sharing.calls), plan)

@@ -25,6 +25,7 @@ def _copy(_: Any, x: np.ndarray) -> np.ndarray:
 KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "conv2d_s8": conv2d_s8,
     "depthwise_conv2d_s8": depthwise_conv2d_s8,
+    "depthwise_conv2d_s8_inplace": depthwise_conv2d_s8,
     "fully_connected_s8": fully_connected_s8,
     "avg_pool_s8": avg_pool_s8,
     "max_pool_s8": max_pool_s8,
@@ -35,6 +36,7 @@ KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "dequantize_s8_f32": dequantize_s8_f32,
     "mean_s8": mean_s8,
     "copy": _copy,
+    "alias": _copy,
 }
 
 

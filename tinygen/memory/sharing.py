@@ -1,0 +1,218 @@
+"""Which tensors share bytes: aliases, in-place element-wise operators, in-place depthwise.
+
+* A reshape (kernel ``copy``) or an identity requantization does not move bytes:
+  its output aliases its input and no code runs (kernel ``alias``).
+* Element-wise kernels that read element i before writing element i
+  (``requantize_s8``, ``add_s8`` on an input of the output's shape) write over an
+  input whose buffer dies at that operator.
+* At the steps that set the peak, a windowed operator whose input dies there
+  overlaps its output with its input (``overlap``), or a depthwise convolution
+  with one output channel per input channel overwrites its input channel by
+  channel, keeping one output channel in a scratch buffer (as MIT's TinyEngine
+  does), whichever takes less. Steps are added round by round while the peak
+  falls; the in-place depthwise kernel is slower, so it is used nowhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygen.ir import NO_TENSOR, Graph
+from tinygen.lowering.call import KernelCall
+from tinygen.memory.buffers import Buffer, Segment, buffer_profile
+from tinygen.memory.liveness import LiveRange
+from tinygen.memory.overlap import overlap_shift
+
+#: Kernels whose output may overwrite input k when that input has the output's shape.
+IN_PLACE_INPUTS: dict[str, tuple[int, ...]] = {"requantize_s8": (0,), "add_s8": (0, 1)}
+DEPTHWISE = "depthwise_conv2d_s8"
+DEPTHWISE_IN_PLACE = "depthwise_conv2d_s8_inplace"
+
+
+@dataclass(frozen=True)
+class Sharing:
+    calls: tuple[KernelCall, ...]  # with aliases and in-place depthwise kernels substituted
+    buffers: tuple[Buffer, ...]
+    scratch: dict[int, int]  # op index → index of its scratch buffer in ``buffers``
+    aliased_ops: tuple[int, ...]
+    in_place_ops: tuple[int, ...]  # element-wise operators writing over an input
+    in_place_depthwise: tuple[int, ...]
+    overlapped_ops: tuple[int, ...]  # windowed operators whose output overlaps their input
+
+
+class _Groups:
+    """Union of tensors into buffers, remembering each member's segment and shift."""
+
+    def __init__(self, ranges: list[LiveRange]) -> None:
+        self.root = {r.tensor: r.tensor for r in ranges}
+        self.members = {r.tensor: [Segment(r.first, r.last, r.size, r.tensor)] for r in ranges}
+        self.scratch: dict[int, Segment] = {}
+
+    def find(self, t: int) -> int:
+        while self.root[t] != t:
+            t = self.root[t]
+        return t
+
+    def last(self, t: int) -> int:
+        return max(s.last for s in self.members[self.find(t)])
+
+    def shift(self, t: int) -> int:
+        return next(s.shift for s in self.members[self.find(t)] if s.tensor == t)
+
+    def join(self, x: int, y: int, distance: int = 0) -> None:
+        """Put lone tensor ``y`` in ``x``'s buffer, ``distance`` bytes below ``x``."""
+        a, b = self.find(x), self.find(y)
+        if a == b:
+            return
+        shift = self.shift(x) - distance
+        moved = [dataclasses.replace(s, shift=s.shift + shift) for s in self.members.pop(b)]
+        self.root[b] = a
+        members = self.members[a] + moved
+        low = min(s.shift for s in members)
+        self.members[a] = [dataclasses.replace(s, shift=s.shift - low) for s in members]
+
+    def buffers(self) -> tuple[list[Buffer], dict[int, int]]:
+        buffers = [Buffer(tuple(sorted(m, key=lambda s: s.first))) for m in self.members.values()]
+        index = {}
+        for op, segment in sorted(self.scratch.items()):
+            index[op] = len(buffers)
+            buffers.append(Buffer((segment,)))
+        return buffers, index
+
+
+def _is_identity(call: KernelCall) -> bool:
+    if call.kernel == "copy":
+        return True
+    if call.kernel != "requantize_s8":
+        return False
+    from tinygen.reference.quantize import requantize_s8
+
+    values = np.arange(-128, 128, dtype=np.int8)
+    return bool(np.array_equal(requantize_s8(call.params, values), values))
+
+
+def _arena(graph: Graph, t: int) -> bool:
+    return t != NO_TENSOR and not graph.tensors[t].is_constant
+
+
+def _same_layout(graph: Graph, a: int, b: int) -> bool:
+    x, y = graph.tensors[a], graph.tensors[b]
+    return x.dtype == y.dtype and x.nbytes == y.nbytes and x.size == y.size
+
+
+def _dies_here(graph: Graph, groups: _Groups, step: int, x: int) -> bool:
+    return _arena(graph, x) and groups.last(x) == step
+
+
+def _depthwise_in_place_ok(call: KernelCall) -> bool:
+    p = call.params
+    return call.kernel == DEPTHWISE and p.depth_multiplier == 1 and p.batches == 1 and p.in_c > 1
+
+
+def _peak_rewrite(graph: Graph, call: KernelCall) -> tuple[str, int] | None:
+    """The cheaper of overlap and in-place depthwise for this call: (how, bytes taken)."""
+    x, y = graph.tensors[call.inputs[0]], graph.tensors[call.outputs[0]]
+    options = []
+    distance = overlap_shift(call)
+    if distance is not None:
+        options.append(("overlap", max(y.nbytes, distance + x.nbytes)))
+    if _depthwise_in_place_ok(call):
+        scratch = call.params.out_h * call.params.out_w
+        options.append(("depthwise", max(x.nbytes, y.nbytes) + scratch))
+    best = min(options, key=lambda o: o[1], default=None)
+    return best if best and best[1] < x.nbytes + y.nbytes else None
+
+
+def _build(
+    graph: Graph,
+    calls: list[KernelCall],
+    ranges: list[LiveRange],
+    in_place: bool,
+    peak_candidates: set[int],
+) -> Sharing:
+    calls = list(calls)
+    groups = _Groups(ranges)
+    aliased, in_place_ops, depthwise, overlapped = [], [], [], []
+    inputs = set(graph.inputs)
+    for step, call in enumerate(calls):
+        if not in_place or len(call.outputs) != 1 or call.outputs[0] in inputs:
+            continue
+        y = call.outputs[0]
+        x = call.inputs[0] if call.inputs else NO_TENSOR
+        if _is_identity(call) and _arena(graph, x) and _same_layout(graph, x, y):
+            # Nothing writes either tensor later unless their whole buffer is dead by
+            # then (checked below), so they may share bytes even if x lives on.
+            groups.join(x, y)
+            calls[step] = dataclasses.replace(call, kernel="alias")
+            aliased.append(step)
+            continue
+        rewrite = _peak_rewrite(graph, call) if step in peak_candidates else None
+        if rewrite and _dies_here(graph, groups, step, x):
+            if rewrite[0] == "depthwise":
+                groups.join(x, y)
+                scratch = call.params.out_h * call.params.out_w
+                groups.scratch[step] = Segment(step, step, scratch, -1, 0, step)
+                calls[step] = dataclasses.replace(call, kernel=DEPTHWISE_IN_PLACE)
+                depthwise.append(step)
+            else:
+                groups.join(x, y, overlap_shift(call) or 0)
+                overlapped.append(step)
+            continue
+        for k in IN_PLACE_INPUTS.get(call.kernel, ()):
+            x = call.inputs[k]
+            if (
+                _arena(graph, x)
+                and graph.tensors[x].shape == graph.tensors[y].shape
+                and _same_layout(graph, x, y)
+                and _dies_here(graph, groups, step, x)
+            ):
+                groups.join(x, y)
+                in_place_ops.append(step)
+                break
+    buffers, scratch_index = groups.buffers()
+    return Sharing(
+        tuple(calls), tuple(buffers), scratch_index, tuple(aliased), tuple(in_place_ops),
+        tuple(depthwise), tuple(overlapped),
+    )
+
+
+def share(
+    graph: Graph,
+    calls: list[KernelCall],
+    ranges: list[LiveRange],
+    in_place: bool = True,
+    arena_of: Callable[[Sharing], int] | None = None,
+) -> Sharing:
+    """Decide the buffers of ``graph`` run in the order of ``calls``.
+
+    Overlaps and in-place depthwise convolutions are added round by round at the
+    steps that hold the peak while the peak falls. Buffers are rigid, so a lower
+    peak does not always give a smaller arena: ``arena_of`` (an offset
+    assignment) measures each round and the smallest wins, the earliest on ties.
+    """
+    steps = len(calls)
+    chosen: set[int] = set()
+    sharing = _build(graph, calls, ranges, in_place, chosen)
+    rounds = [sharing]
+    while in_place and steps:
+        profile = buffer_profile(list(sharing.buffers), steps)
+        peak = max(profile)
+        candidates = {
+            s for s in range(steps) if profile[s] == peak and _peak_rewrite(graph, calls[s])
+        } - chosen
+        if not candidates:
+            break
+        trial = _build(graph, calls, ranges, in_place, chosen | candidates)
+        if max(buffer_profile(list(trial.buffers), steps)) >= peak:
+            break
+        chosen |= candidates
+        sharing = trial
+        rounds.append(sharing)
+    if arena_of is None or len(rounds) == 1:
+        return rounds[-1]
+    arenas = [arena_of(r) for r in rounds]
+    return rounds[arenas.index(min(arenas))]
