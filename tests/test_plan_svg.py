@@ -149,12 +149,22 @@ def column_name(step: int, n_steps: int) -> str:
     return "in" if step < 0 else "out" if step >= n_steps else str(step)
 
 
+def box_labels(root: ET.Element) -> list[ET.Element]:
+    return [t for t in root.iter(f"{SVG}text") if t.get("class") == "box-label"]
+
+
+def text_of(text: ET.Element) -> str:
+    """The visible text of a <text> that starts with a <title> tooltip."""
+    tip = text.find(f"{SVG}title")
+    return (tip.tail if tip is not None else text.text) or ""
+
+
 def label_extent(text: ET.Element) -> tuple[float, float, float, float]:
     """Where a box label's glyphs can reach: 0.6 em a character, ascent 0.8 em, descent 0.25 em."""
     size = num(text, "font-size")
     assert text.get("text-anchor") == "middle"
     x, base = num(text, "x"), num(text, "y")
-    half = len(text.text or "") * CHAR_WIDTH * size / 2
+    half = len(text_of(text)) * CHAR_WIDTH * size / 2
     x0, y0, x1, y1 = x - half, base - 0.8 * size, x + half, base + 0.25 * size
     transform = text.get("transform")
     if not transform:
@@ -314,19 +324,14 @@ def test_xml_special_characters_are_escaped() -> None:
 def test_labels_never_spill_out_of_their_boxes() -> None:
     picture = synthetic_plan(60, 120, seed=2)
     root = parse(picture)
-    labelled = 0
+    rects = {g.attrib["data-tensor"]: rect_of(g) for g in box_groups(root)}
     extents = []
-    for g in box_groups(root):
-        x0, y0, x1, y1 = rect_of(g)
-        for text in g.findall(f"{SVG}text"):
-            lx0, ly0, lx1, ly1 = label_extent(text)
-            assert x0 <= lx0 and lx1 <= x1 and y0 <= ly0 and ly1 <= y1, (
-                g.attrib["data-tensor"],
-                text.text,
-            )
-            extents.append((lx0, ly0, lx1, ly1))
-            labelled += 1
-    assert labelled >= 40, "most boxes big enough for a label get one"
+    for text in box_labels(root):
+        x0, y0, x1, y1 = rects[text.attrib["data-tensor"]]
+        lx0, ly0, lx1, ly1 = label_extent(text)
+        assert x0 <= lx0 and lx1 <= x1 and y0 <= ly0 and ly1 <= y1, (text.attrib, text_of(text))
+        extents.append((lx0, ly0, lx1, ly1))
+    assert len(extents) >= 40, "most boxes big enough for a label get one"
     for i, a in enumerate(extents):
         for b in extents[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
@@ -343,17 +348,19 @@ def test_long_names_are_shortened_with_an_ellipsis() -> None:
         (1024, 0),
     )
     root = parse(picture)
-    (text,) = (t for t in root.iter(f"{SVG}text") if t.get("class") == "box-label")
-    assert "…" in text.text and len(text.text) < len(name)
-    assert text.text.endswith("17"), "the cut is in the middle: numbered suffixes survive"
+    (text,) = box_labels(root)
+    label = text_of(text)
+    assert "…" in label and len(label) < len(name)
+    assert label.endswith("17"), "the cut is in the middle: numbered suffixes survive"
+    assert text.find(f"{SVG}title").text.startswith(name + "\n"), "the full name in the tooltip"
     (group,) = box_groups(root)
     x0, _, x1, _ = rect_of(group)
-    assert len(text.text) * CHAR_WIDTH * num(text, "font-size") <= x1 - x0
+    assert len(label) * CHAR_WIDTH * num(text, "font-size") <= x1 - x0
 
 
 def test_layer_names_are_preferred_in_labels() -> None:
     root = parse(small_plan())
-    labels = {t.text for t in root.iter(f"{SVG}text") if t.get("class") == "box-label"}
+    labels = {text_of(t) for t in box_labels(root)}
     assert "conv2d/Relu" in labels
 
 
@@ -402,9 +409,10 @@ def test_colours_are_stable_and_differ_by_kind() -> None:
     fills = {
         g.attrib["data-item"]: g.find(f"{SVG}rect").attrib["fill"]
         for g in root.iter(f"{SVG}g")
-        if g.get("class") == "legend-item" and g.find(f"{SVG}rect") is not None
+        if g.get("class") == "legend-item" and g.attrib["data-item"] in legend[:5]
     }
-    assert len(set(fills.values())) == len(fills) == 5
+    assert len(set(fills.values())) == 5
+    assert legend[5:] == ["arena", "lower bound", "live bytes", "peak step"]
 
 
 def test_write_replaces_atomically_and_leaves_no_temp_file(

@@ -61,6 +61,7 @@ MIN_TOP_BYTES = 64
 
 _MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 _SANS = "DejaVu Sans, Helvetica, Arial, sans-serif"
+_PEAK_FILL = "#fbe3e3"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -237,6 +238,8 @@ def _legend_items(picture: PlanPicture) -> list[tuple[str, str]]:
     items = [("kind", k) for k in kinds if k in present]
     items += [("kind", k) for k in sorted(present - set(kinds))]
     items += [("line", "arena"), ("line", "lower bound"), ("line", "live bytes")]
+    if any(v >= picture.lower_bound > 0 for v in picture.live_bytes):
+        items.append(("shade", "peak step"))
     return items
 
 
@@ -343,8 +346,13 @@ def _overlaps(a: _Extent, b: _Extent) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _box(box: PlanBox, picture: PlanPicture, lay: _Layout, taken: list[_Extent]) -> Iterator[str]:
-    """The rectangle of `box` and its label, unless the label would cover one in `taken`."""
+def _box(
+    box: PlanBox, picture: PlanPicture, lay: _Layout, taken: list[_Extent], labels: list[str]
+) -> Iterator[str]:
+    """The rectangle of `box`; its label goes to `labels` unless it would cover one in `taken`.
+
+    Labels are drawn in a layer of their own, above the lines that cross the boxes.
+    """
     n = lay.n_steps
     first = max(-1, min(n, box.first))
     last = max(first, min(n, box.last))
@@ -395,9 +403,10 @@ def _box(box: PlanBox, picture: PlanPicture, lay: _Layout, taken: list[_Extent])
         base = cy + 0.35 * label.font_size
         rotate = f' transform="rotate(-90 {cx:.2f} {cy:.2f})"' if label.rotated else ""
         style_text = ' font-style="italic"' if alias else ""
-        yield (
-            f'<text class="box-label" x={_a(cx)} y={_a(base)} font-size={_a(label.font_size)} '
-            f'text-anchor="middle"{rotate}{style_text}>{_t(label.text)}</text>'
+        labels.append(
+            f'<text class="box-label" data-tensor={_a(box.label)} x={_a(cx)} y={_a(base)} '
+            f'font-size={_a(label.font_size)} text-anchor="middle"{rotate}{style_text}>'
+            f"<title>{_t(_tooltip(box, picture))}</title>{_t(label.text)}</text>"
         )
     yield "</g>"
 
@@ -415,7 +424,7 @@ def _columns(picture: PlanPicture, lay: _Layout) -> Iterator[str]:
         if step < 0 or step >= n:
             fill = "#e9eef3"
         elif step in peak:
-            fill = "#fbe3e3"
+            fill = _PEAK_FILL
         else:
             fill = "#f6f6f6" if step % 2 else "#ffffff"
         yield (
@@ -545,6 +554,11 @@ def _legend(rows: list[list[tuple[str, str]]], x: float, y: float) -> Iterator[s
                     f'<rect x={_a(cx)} y={_a(cy - 9)} width="{_LEGEND_SWATCH:g}" height="11" '
                     f'fill="{colour}" stroke="{colour if dash else "#ffffff"}"{dash}/>'
                 )
+            elif what == "shade":
+                yield (
+                    f'<rect x={_a(cx)} y={_a(cy - 11)} width="{_LEGEND_SWATCH:g}" height="14" '
+                    f'fill="{_PEAK_FILL}" stroke="#dddddd"/>'
+                )
             else:
                 colour, dash = {
                     "arena": ("#111111", ""),
@@ -591,14 +605,22 @@ def render_plan_svg(picture: PlanPicture) -> str:
     out += _legend(rows, MARGIN_LEFT, 50)
     out += _columns(picture, lay)
     out += _y_axis(lay)
-    out.append(f'<g class="boxes" font-family="{_MONO}" fill="#1a1a1a">')
+    out.append('<g class="boxes">')
     ordered = sorted(picture.boxes, key=lambda b: (b.kind == "alias", b.offset, b.first))
     taken: list[_Extent] = []
+    labels: list[str] = []
     for box in ordered:
-        out += _box(box, picture, lay, taken)
+        out += _box(box, picture, lay, taken, labels)
     out.append("</g>")
     out += _live_profile(picture, lay)
     out += _limit_lines(picture, lay)
+    # A faint white halo (stroke painted under the glyphs) keeps labels readable over the lines.
+    out.append(
+        f'<g class="box-labels" font-family="{_MONO}" fill="#1a1a1a" stroke="#ffffff" '
+        'stroke-opacity="0.6" stroke-width="2" paint-order="stroke" stroke-linejoin="round">'
+    )
+    out += labels
+    out.append("</g>")
     out.append(
         f"<rect x={_a(lay.plot_left)} y={_a(lay.plot_top)} "
         f"width={_a(lay.plot_right - lay.plot_left)} height={_a(lay.plot_height)} "
