@@ -18,6 +18,7 @@ from tinygen.report.plan_svg import (
     PlanPicture,
     box_colour,
     render_plan_svg,
+    short_name,
     write_plan_svg,
 )
 
@@ -435,3 +436,20 @@ def test_write_replaces_atomically_and_leaves_no_temp_file(
         write_plan_svg(synthetic_plan(30, 40), path)
     assert path.read_text(encoding="utf-8") == render_plan_svg(small_plan())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.svg"]
+
+
+@pytest.mark.parametrize(
+    ("name", "chars", "label"),
+    [
+        ("model/block_96_expand_relu/Relu6", 30, "block_96_expand_relu/Relu6"),
+        ("model/block_96_expand_relu/Relu6", 20, "block_96_expand_relu"),
+        ("model/block_96_expand_relu/Relu6", 12, "block_96_ex…"),
+        ("model/block_96_expand_relu/Relu6", 9, "block…96…"),
+        ("model/depthwise_conv2d_12/Relu;model/x", 7, "dept…12"),
+        ("activation_12", 11, "activati…12"),
+        ("no_digits_in_this_name", 9, "no_d…name"),
+    ],
+)
+def test_short_labels_keep_the_layer_number(name: str, chars: int, label: str) -> None:
+    assert short_name(name, chars) == label
+    assert len(label) <= chars

@@ -53,6 +53,7 @@ MIN_COLUMN = 16.0
 PLOT_WIDTH_CAP = 2000.0
 MIN_PLOT_WIDTH = 420.0
 PLOT_HEIGHT = 520.0
+MAX_PLOT_HEIGHT = 680.0
 MARGIN_LEFT = 84.0
 MARGIN_RIGHT = 176.0
 KIND_LABEL_CHARS = 18
@@ -123,6 +124,27 @@ def _ellipsize(text: str, max_chars: int) -> str:
     return text[:head] + "…" + (text[-tail:] if tail else "")
 
 
+def _cut_keeping_number(text: str, max_chars: int) -> str:
+    """`text` cut to `max_chars` characters, keeping its last number ("block_96_ex…", "dept…12").
+
+    Layers are told apart by their numbers; without one, the cut is in the middle.
+    """
+    if len(text) <= max_chars:
+        return text
+    numbers = list(re.finditer(r"\d+", text))
+    if not numbers:
+        return _ellipsize(text, max_chars)
+    last = numbers[-1]
+    before, number, after = text[: last.start()], last.group(), text[last.end() :]
+    budget = max_chars - len(number)  # characters left for the text around the number
+    if len(before) + 2 <= budget and after:  # all before, then as much of the rest as fits
+        return before + number + after[: budget - len(before) - 1] + "…"
+    marks = 2 if after else 1  # an ellipsis for the cut before the number, one for the rest
+    if budget - marks >= 2:
+        return before[: budget - marks] + "…" + number + ("…" if after else "")
+    return _ellipsize(text, max_chars)
+
+
 def short_name(name: str, max_chars: int) -> str:
     """The most telling part of a TensorFlow tensor name that fits in `max_chars` characters.
 
@@ -135,7 +157,7 @@ def short_name(name: str, max_chars: int) -> str:
     for candidate in candidates:
         if len(candidate) <= max_chars:
             return candidate
-    return _ellipsize(candidates[-1], max_chars)
+    return _cut_keeping_number(candidates[-1], max_chars)
 
 
 def format_bytes(n: int) -> str:
@@ -278,17 +300,19 @@ def _layout(picture: PlanPicture, header: float) -> _Layout:
     )
     tick = _tick_step(top)
     top_bytes = math.ceil(top * 1.03 / tick) * tick
+    # A wide plot gets a little taller, so that it keeps a readable shape when scaled down.
+    plot_height = max(PLOT_HEIGHT, min(MAX_PLOT_HEIGHT, 0.3 * column * columns))
     bottom_area = 26 + KIND_LABEL_CHARS * CHAR_WIDTH * AXIS_FONT_SIZE + 30
     return _Layout(
         n_steps=n,
         column=column,
         plot_left=MARGIN_LEFT,
         plot_top=header,
-        plot_height=PLOT_HEIGHT,
+        plot_height=plot_height,
         top_bytes=top_bytes,
         tick_bytes=tick,
         width=MARGIN_LEFT + column * columns + MARGIN_RIGHT,
-        height=header + PLOT_HEIGHT + bottom_area,
+        height=header + plot_height + bottom_area,
     )
 
 
@@ -590,7 +614,10 @@ def render_plan_svg(picture: PlanPicture) -> str:
 
     title_size = 15.0
     title_chars = int(content_width / (0.62 * title_size))
-    title = _ellipsize(picture.title, max(title_chars, 8))
+    title_chars = max(title_chars, 8)
+    title = picture.title
+    if len(title) > title_chars:
+        title = title[: title_chars - 1] + "…"
 
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
