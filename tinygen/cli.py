@@ -6,34 +6,85 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tinygen.errors import EXIT_MISMATCH, TinygenError
+
+if TYPE_CHECKING:
+    from tinygen.compiler import CompiledModel
+    from tinygen.memory.planner import MemoryOptions
 
 EXIT_INTERNAL = 70
 
 
-def _generate_library(args: argparse.Namespace) -> int:
+def _progress(message: str) -> None:
+    print(f"tinygen: {message}", file=sys.stderr, flush=True)
+
+
+def _memory_options(args: argparse.Namespace) -> MemoryOptions:
+    from tinygen.memory.planner import MemoryOptions
+
+    return MemoryOptions(
+        alignment=args.alignment, in_place=not args.no_in_place, reorder=not args.no_reorder
+    )
+
+
+def _compile(args: argparse.Namespace) -> CompiledModel:
     from tinygen.compiler import compile_file
+
+    return compile_file(args.model, args.name, _memory_options(args), progress=_progress)
+
+
+def _generate_library(args: argparse.Namespace) -> int:
+    from tinygen.memory.budget import check_budget, make_budget
     from tinygen.package.folder import write_library
 
-    model = compile_file(args.model, args.name)
+    budget = make_budget(args.ram, args.flash, args.target)
+    model = _compile(args)
+    usage = model.usage()
+    check_budget(usage, budget)  # over budget: exit 3 before anything is written
     write_library(model, Path(args.output))
     report = model.report()
     print(
         f"wrote {args.output}: library '{model.name}', {len(report['ops'])} operators, "
-        f"arena {report['arena_bytes']:,} bytes, constants {report['constant_bytes']:,} bytes"
+        f"arena {model.plan.arena_bytes:,} B (activation lower bound "
+        f"{model.plan.lower_bound:,} B), constants {report['constant_bytes']:,} B, "
+        f"RAM {usage.ram_bytes:,} B, flash {usage.flash_bytes:,} B (estimates)"
     )
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from tinygen.memory.budget import check_budget, make_budget, usage_table
+    from tinygen.report.operators import operator_table, plan_summary
+    from tinygen.report.picture import plan_picture
+    from tinygen.report.plan_svg import write_plan_svg
+
+    budget = make_budget(args.ram, args.flash, args.target)
+    model = _compile(args)
+    picture = Path(args.picture or f"{model.name}-plan.svg")
+    try:
+        write_plan_svg(plan_picture(model), picture)
+    except OSError as exc:
+        raise TinygenError(f"{picture}: cannot write the picture ({exc.strerror})") from exc
+    print(plan_summary(model))
+    print()
+    print(operator_table(model))
+    print()
+    print("device estimate" + (f" against {budget.target}" if budget and budget.target else ""))
+    print(usage_table(model.usage(), budget))
+    print(f"\nmemory plan picture: {picture}")
+    check_budget(model.usage(), budget)
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
-    from tinygen.compiler import compile_file
     from tinygen.verify.compare import VerifyResult, verify
     from tinygen.verify.inputs import load_inputs, random_inputs
 
     if args.runs < 0:
         raise TinygenError("--runs must be 0 or more")
-    model = compile_file(args.model, args.name)
+    model = _compile(args)
     data = Path(args.model).read_bytes()
     if args.inputs:
         input_sets = load_inputs(model.graph, Path(args.inputs))
@@ -70,6 +121,35 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_MISMATCH
 
 
+def _budget_arguments(parser: argparse.ArgumentParser) -> None:
+    from tinygen.memory.budget import TARGETS
+
+    group = parser.add_argument_group("device budget (over budget: exit code 3)")
+    group.add_argument("--ram", help="RAM available to the library, e.g. 256K")
+    group.add_argument("--flash", help="flash available to the library, e.g. 1M")
+    group.add_argument(
+        "--target",
+        help="board preset: "
+        + "; ".join(f"{t.name} = {t.board}" for t in TARGETS.values())
+        + " (--ram/--flash override it)",
+    )
+
+
+def _memory_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("memory planning")
+    group.add_argument(
+        "--alignment", type=int, default=16, choices=(4, 8, 16),
+        help="byte alignment of every tensor in the arena (default 16)",
+    )
+    group.add_argument(
+        "--no-in-place", action="store_true",
+        help="give every tensor its own bytes (no aliases, in-place or overlapping operators)",
+    )
+    group.add_argument(
+        "--no-reorder", action="store_true", help="keep the model's operator order"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tinygen", description="Compile int8 TFLite models into dependency-free C99."
@@ -80,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("model", help="int8 .tflite model")
     gen.add_argument("-o", "--output", required=True, help="library folder to write")
     gen.add_argument("--name", help="C prefix of the library (default: the model's file stem)")
+    _budget_arguments(gen)
+    _memory_arguments(gen)
     gen.set_defaults(run=_generate_library)
 
     ver = sub.add_parser("verify", help="compare the generated C with TFLite Micro, byte for byte")
@@ -88,7 +170,18 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--runs", type=int, default=20, help="random input sets (default 20)")
     ver.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     ver.add_argument("--name", help="C prefix used while building")
+    _memory_arguments(ver)
     ver.set_defaults(run=_verify)
+
+    rep = sub.add_parser(
+        "report", help="memory plan and per-operator table of a model, with a plan picture"
+    )
+    rep.add_argument("model", help="int8 .tflite model")
+    rep.add_argument("--name", help="C prefix (default: the model's file stem)")
+    rep.add_argument("--picture", help="SVG file of the memory plan (default: NAME-plan.svg)")
+    _budget_arguments(rep)
+    _memory_arguments(rep)
+    rep.set_defaults(run=_report)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from tinygen.frontend.tflite import read_tflite
 from tinygen.ir import Graph
 from tinygen.lowering import lower_graph
 from tinygen.lowering.call import KernelCall
+from tinygen.memory.budget import Usage, estimate_usage
 from tinygen.memory.planner import MemoryOptions, MemoryPlan, plan_memory
 from tinygen.passes.canonicalize import canonicalize
 
@@ -24,6 +26,15 @@ class CompiledModel:
     plan: MemoryPlan
     sources: GeneratedSources
     rewrites: list[str] = field(default_factory=list)
+
+    def usage(self) -> Usage:
+        return estimate_usage(
+            self.plan.arena_bytes,
+            self.sources.constant_bytes,
+            self.sources.params_bytes,
+            list(self.sources.kernel_functions),
+            sum(1 for c in self.calls if c.kernel != "alias"),
+        )
 
     def report(self) -> dict[str, Any]:
         return {
@@ -45,18 +56,24 @@ class CompiledModel:
 
 
 def compile_graph(
-    graph: Graph, name: str, memory: MemoryOptions | None = None
+    graph: Graph,
+    name: str,
+    memory: MemoryOptions | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CompiledModel:
     graph, rewrites = canonicalize(graph)
     calls = lower_graph(graph)
-    planned = plan_memory(graph, calls, memory)
+    planned = plan_memory(graph, calls, memory, progress)
     sources = generate_sources(name, planned.graph, planned.calls, planned.plan)
     return CompiledModel(name, planned.graph, planned.calls, planned.plan, sources, rewrites)
 
 
 def compile_file(
-    path: str | Path, name: str | None = None, memory: MemoryOptions | None = None
+    path: str | Path,
+    name: str | None = None,
+    memory: MemoryOptions | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CompiledModel:
     path = Path(path)
     graph = read_tflite(path)
-    return compile_graph(graph, c_identifier(name if name else path.stem), memory)
+    return compile_graph(graph, c_identifier(name if name else path.stem), memory, progress)

@@ -4,6 +4,13 @@
  * kernels only read them. "tg_names.h" is written per generated library and
  * renames each entry point with the library's prefix, so several generated
  * models link into one program.
+ *
+ * Memory contract the planner relies on (tinygen/memory/overlap.py, sharing.py):
+ * the windowed kernels (convolution, depthwise convolution, pooling) visit the
+ * output pixels in raster order and, while computing pixel p, read only p's
+ * input window and write only p's output bytes; element-wise kernels read
+ * element i before writing element i. Their output may therefore overlap a
+ * dying input. Keep this true when optimizing a kernel.
  */
 #ifndef TG_KERNELS_H
 #define TG_KERNELS_H

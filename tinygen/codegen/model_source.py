@@ -32,6 +32,8 @@ class GeneratedSources:
     sources: dict[str, str]  # file name under src/ → text
     cmake: str
     constant_bytes: int
+    params_bytes: int  # kernel parameter structs (const), for a 32-bit target
+    kernel_functions: tuple[str, ...]
 
 
 def _environment() -> jinja2.Environment:
@@ -54,6 +56,7 @@ class _Builder:
         self.constant_bytes = 0
         self.constant_names: dict[int, str] = {}
         self.code_calls = [c for c in calls if c.kernel != "alias"]
+        self.params_bytes = 0
 
     def const_array(self, name: str, values: np.ndarray, dtype: str) -> str:
         values = np.asarray(values)
@@ -132,6 +135,7 @@ class _Builder:
                 for f in dataclasses.fields(call.params)
             ]
             params.append({"type": kernel.params_type, "name": pname, "fields": fields})
+            self.params_bytes += sum(_field_bytes(getattr(call.params, f)) for f, _ in fields)
             steps.append(
                 {
                     "index": i,
@@ -151,6 +155,15 @@ class _Builder:
             "kernel_functions": sorted({C_KERNELS[c.kernel].function for c in self.code_calls}),
             "kernel_sources": sorted({C_KERNELS[c.kernel].source for c in self.code_calls}),
         }
+
+
+def _field_bytes(value: Any) -> int:
+    """Bytes of one parameter struct field on a 32-bit target."""
+    if isinstance(value, tuple):
+        return 4 * len(value)
+    if isinstance(value, float) and not isinstance(value, np.float32):
+        return 8
+    return 4  # int32, float, or a pointer to a const array
 
 
 def generate_sources(
@@ -173,4 +186,6 @@ def generate_sources(
         sources=sources,
         cmake=env.get_template("CMakeLists.txt.j2").render(ctx),
         constant_bytes=builder.constant_bytes,
+        params_bytes=builder.params_bytes,
+        kernel_functions=tuple(ctx["kernel_functions"]),
     )

@@ -95,17 +95,17 @@ def plan_memory(
     ranges = live_ranges(graph)
     steps = len(graph.ops)
 
-    def place(sharing: Sharing, time_limit: float = options.time_limit) -> Placement:
+    def place(sharing: Sharing, time_limit: float, say: Callable[[str], None] | None) -> Placement:
         return assign_offsets(
             list(sharing.buffers), steps, options.alignment, options.exact, time_limit,
-            progress=progress,
+            progress=say,
         )
 
     sharing = share(
-        graph, calls, ranges, options.in_place, lambda s: place(s, 2.0).arena_bytes
+        graph, calls, ranges, options.in_place, lambda s: place(s, 2.0, None).arena_bytes
     )
     buffers = list(sharing.buffers)
-    placement = place(sharing)
+    placement = place(sharing, options.time_limit, progress)
     if not check_offsets(buffers, placement.offsets):
         raise TinygenError("the memory plan overlaps live tensors (this is a tinygen bug)")
     offsets: dict[int, int] = {}

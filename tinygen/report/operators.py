@@ -1,0 +1,110 @@
+"""The per-operator table of ``tinygen report``: work, shapes and memory at each step."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygen.compiler import CompiledModel
+from tinygen.lowering.call import KernelCall
+
+
+@dataclass(frozen=True)
+class OperatorRow:
+    index: int
+    kind: str
+    kernel: str
+    macs: int
+    output_shape: tuple[int, ...]
+    live_bytes: int  # arena bytes in use while this operator runs
+    constant_bytes: int  # weights, bias and parameter arrays it reads from flash
+    memory: str  # how its output shares memory ("" when it has its own buffer)
+
+
+def macs(call: KernelCall) -> int:
+    """Multiply-accumulates of the convolution and fully connected kernels (0 for others)."""
+    p = call.params
+    if call.kernel.startswith("conv2d"):
+        pixels = p.batches * p.out_h * p.out_w
+        return pixels * p.out_c * p.filter_h * p.filter_w * p.filter_c
+    if call.kernel.startswith("depthwise"):
+        return p.batches * p.out_h * p.out_w * p.out_c * p.filter_h * p.filter_w
+    if call.kernel.startswith("fully_connected"):
+        return p.batches * p.out_depth * p.accum_depth
+    return 0
+
+
+def _constant_bytes(model: CompiledModel, call: KernelCall) -> int:
+    tensors = model.graph.tensors
+    total = sum(tensors[t].nbytes for t in call.inputs if t >= 0 and tensors[t].is_constant)
+    if call.params is not None and dataclasses.is_dataclass(call.params):
+        for f in dataclasses.fields(call.params):
+            value = getattr(call.params, f.name)
+            if isinstance(value, np.ndarray):
+                total += value.nbytes
+    return total
+
+
+def operator_rows(model: CompiledModel) -> list[OperatorRow]:
+    plan = model.plan
+    notes: dict[int, str] = {}
+    for label, ops in (
+        ("alias", plan.aliased_ops),
+        ("in place", plan.in_place_ops),
+        ("overlaps input", plan.overlapped_ops),
+        ("in place, by channel", plan.in_place_depthwise),
+    ):
+        for i in ops:
+            notes[i] = label
+    rows = []
+    for i, (op, call) in enumerate(zip(model.graph.ops, model.calls, strict=True)):
+        out = model.graph.tensors[op.outputs[0]]
+        rows.append(
+            OperatorRow(
+                i,
+                op.kind,
+                call.kernel,
+                macs(call),
+                tuple(out.shape),
+                plan.live_bytes[i] if i < len(plan.live_bytes) else 0,
+                _constant_bytes(model, call),
+                notes.get(i, ""),
+            )
+        )
+    return rows
+
+
+def plan_summary(model: CompiledModel) -> str:
+    plan = model.plan
+    lines = [
+        f"{model.name}: {len(model.graph.ops)} operators, arena {plan.arena_bytes:,} B "
+        f"(alignment {plan.alignment}, offsets by {plan.strategy})",
+        f"  activation lower bound {plan.lower_bound:,} B (operators in the model's order, "
+        "every live tensor whole)",
+    ]
+    if plan.order != tuple(range(len(plan.order))):
+        lines.append(f"  after reordering the operators: {plan.order_bound:,} B")
+    lines.append(
+        f"  after aliasing, in-place and overlapping operators: {plan.plan_bound:,} B "
+        "(the most bytes live at one step)"
+    )
+    return "\n".join(lines)
+
+
+def operator_table(model: CompiledModel) -> str:
+    rows = operator_rows(model)
+    header = (
+        f"{'#':>4}  {'operator':22s} {'MACs':>11}  {'output shape':18s} "
+        f"{'live B':>9} {'const B':>9}  memory"
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(
+            f"{r.index:>4}  {r.kind:22s} {r.macs:>11,}  {list(r.output_shape)!s:18s} "
+            f"{r.live_bytes:>9,} {r.constant_bytes:>9,}  {r.memory}"
+        )
+    total_macs = sum(r.macs for r in rows)
+    lines.append(f"{'':4}  {'total':22s} {total_macs:>11,}")
+    return "\n".join(lines)
