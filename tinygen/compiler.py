@@ -41,6 +41,23 @@ class CompiledModel:
             "name": self.name,
             "arena_bytes": self.plan.arena_bytes,
             "constant_bytes": self.sources.constant_bytes,
+            "memory": {
+                "lower_bound_bytes": self.plan.lower_bound,
+                "reordered_bound_bytes": self.plan.order_bound,
+                "shared_bound_bytes": self.plan.plan_bound,
+                "alignment": self.plan.alignment,
+                "offset_strategy": self.plan.strategy,
+                "operator_order": list(self.plan.order),
+                "aliased_ops": list(self.plan.aliased_ops),
+                "in_place_ops": list(self.plan.in_place_ops),
+                "overlapped_ops": list(self.plan.overlapped_ops),
+                "in_place_depthwise_ops": list(self.plan.in_place_depthwise),
+                "live_bytes": list(self.plan.live_bytes),
+            },
+            "device_estimate": {
+                "ram": dict(self.usage().ram),
+                "flash": dict(self.usage().flash),
+            },
             "ops": [
                 {
                     "index": i,
