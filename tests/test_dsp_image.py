@@ -59,7 +59,7 @@ def check_block(
     assert block.input_length == pixels.size
     assert block.working_bytes == 0
     got = run_c(block, pixels, workdir, params.output_type)
-    want = image_features(params, pixels, input_width=width, input_height=height, input_format=fmt)
+    want = image_features(pixels, params, input_width=width, input_height=height, input_format=fmt)
     assert got.dtype == want.dtype and got.shape == want.shape
     assert np.array_equal(got.view(np.uint8), want.view(np.uint8))
     return got

@@ -23,7 +23,7 @@ from tinygen.reference.quantize import quantize_f32_s8
 
 
 def resize(
-    params: ImageParams, pixels: np.ndarray, input_width: int, input_height: int, input_format: str
+    pixels: np.ndarray, params: ImageParams, input_width: int, input_height: int, input_format: str
 ) -> np.ndarray:
     """The output pixels (height, width, channels) as int64 values 0..255."""
     bpp = check_input(input_width, input_height, input_format)
@@ -58,15 +58,15 @@ def resize(
 
 
 def image_features(
-    params: ImageParams,
     pixels: np.ndarray,
+    params: ImageParams,
     *,
     input_width: int,
     input_height: int,
     input_format: str = "rgb888",
 ) -> np.ndarray:
     """The block's flat output: float32 pixel / 255, or the model's int8 input."""
-    out = resize(params, pixels, input_width, input_height, input_format).reshape(-1)
+    out = resize(pixels, params, input_width, input_height, input_format).reshape(-1)
     values = out.astype(np.float32) / np.float32(255)
     if params.output_type == "float32":
         return values
