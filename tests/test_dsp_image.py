@@ -270,6 +270,15 @@ def test_bad_inputs(kwargs: dict, words: str) -> None:
     assert error.value.exit_code == EXIT_USAGE and words in str(error.value)
 
 
+def test_hand_built_params_and_wrong_pixel_count() -> None:
+    with pytest.raises(TinygenError, match="width"):
+        generate("img", ImageParams(width=0), input_width=4, input_height=4)
+    with pytest.raises(TinygenError, match="scale"):
+        generate("img", ImageParams(output_type="int8"), input_width=4, input_height=4)
+    with pytest.raises(TinygenError, match="expected 4x4x3 bytes, got 47"):
+        image_features(np.zeros(47, np.uint8), ImageParams(), input_width=4, input_height=4)
+
+
 def test_bad_name_and_huge_output() -> None:
     with pytest.raises(TinygenError, match="C identifier"):
         generate("1img", ImageParams(), input_width=4, input_height=4)

@@ -24,7 +24,7 @@ pixel / 255) and adds the resize its SDK does on the device before it:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -221,6 +221,7 @@ def generate(
     if not _NAME.match(name):
         _fail(f"the block name must be a C identifier, got {name!r}")
     bpp = check_input(input_width, input_height, input_format)
+    params = parse_params(asdict(params))  # also checks an ImageParams built by hand
     geo = geometry(params, input_width, input_height)
     sx, sy, sw, sh = geo.src
     bx, by, bw, bh = geo.box
@@ -289,7 +290,8 @@ def generate(
         f"{convert}    return 0;\n}}\n"
     )
     convert_function = "tg_image_to_f32" if out_c == "float" else "tg_image_to_s8"
-    constant_bytes = sum(v.nbytes for _, v in tables.values()) + lut.nbytes + 9 * 4 + 6 * 8
+    # The tables, the output table and the parameter struct on a 32-bit target.
+    constant_bytes = sum(v.nbytes for _, v in tables.values()) + lut.nbytes + 9 * 4 + 6 * 4
     return DspSources(
         name=name,
         header=header,
