@@ -232,6 +232,8 @@ BAD_PARAMS = [
     ({**INT8, "scale": -0.5}, "scale"),
     ({**INT8, "scale": float("nan")}, "scale"),
     ({**INT8, "scale": "0.1"}, "scale"),
+    ({**INT8, "scale": 1e300}, "scale"),
+    ({**INT8, "scale": 1e-50}, "scale"),
     ({**INT8, "zero_point": 128}, "zero_point"),
     ({"fill": 256}, "fill"),
     ({"implementation_version": 2}, "implementation_version"),

@@ -126,8 +126,10 @@ def parse_params(obj: dict) -> ImageParams:
         scale = obj["scale"]
         if isinstance(scale, bool) or not isinstance(scale, int | float):
             _fail(f"scale must be a positive number, got {scale!r}")
-        if not (np.isfinite(scale) and np.float32(scale) > 0):
-            _fail(f"scale must be a positive finite number, got {scale!r}")
+        with np.errstate(over="ignore"):
+            single = np.float32(scale)  # the model's scale is a float32
+        if not (np.isfinite(single) and single > 0):
+            _fail(f"scale must be a positive finite float32, got {scale!r}")
         values["scale"] = float(scale)
     params = ImageParams(**values)
     if params.output_type == "int8":
