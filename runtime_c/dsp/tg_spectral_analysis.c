@@ -10,7 +10,7 @@ static void tg_spectral_remove_mean(float *x, int32_t len)
     int32_t i;
     tg_dsp_moments(x, len, 1, &stats);
     for (i = 0; i < len; ++i) {
-        x[i] -= stats.mean;
+        x[i] = (x[i] - stats.mean) - stats.mean_low;
     }
 }
 

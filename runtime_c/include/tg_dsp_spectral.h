@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "tg_dsp_moments.h"
 #include "tg_names.h"
 #include "tg_rfft.h"
 
@@ -28,15 +29,6 @@ typedef struct {
 /* Filters x[0 .. len) in place (state starts as zi * x[0]) and keeps the decimated
  * outputs at the front of x; returns their count, (len + ratio - 1) / ratio. */
 int32_t tg_dsp_sos_filter(const tg_dsp_sos *sos, float *x, int32_t len);
-
-typedef struct {
-    float mean, rms, stdev, skewness, kurtosis, minimum, maximum;
-} tg_dsp_stats;
-
-/* Statistics of x[0], x[stride], ... (len values, len >= 1); skewness m3 / m2^1.5 and
- * kurtosis m4 / m2^2 - 3 of the biased central moments, 0 when m2 is 0. Sums are
- * compensated (Kahan). */
-void tg_dsp_moments(const float *x, int32_t len, int32_t stride, tg_dsp_stats *out);
 
 /* power[k] = max over frames of |rfft(frame)[k]|^2 / n, k = 0 .. n/2, n = plan->n; the
  * frames start at 0, step, 2 step, ... below len and are zero-padded past len.
