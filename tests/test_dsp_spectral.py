@@ -156,6 +156,10 @@ def test_parameter_names_and_defaults():
     # v1 and wavelet parameters of an impulse load and change nothing
     legacy = {"spectral_peaks_count": 4, "spectral-power-edges": "0.1, 1", "wavelet": "db2"}
     assert parse_params(legacy).fft_length == 16
+    # as EI: without a filter (order 0) the cut-off only masks bins, 0 keeps them all
+    masked = parse_params({"filter_type": "high", "filter_order": 0, "filter_cutoff": 0})
+    block = generate("spec", masked, sampling_freq=62.5, input_length=125, axes=1)
+    assert block.output_length == 5 + 8
 
 
 @pytest.mark.parametrize(
@@ -169,6 +173,7 @@ def test_parameter_names_and_defaults():
         ({"filter_type": "high", "filter_order": 10}, "filter_order must be 0"),
         ({"filter_type": "low", "filter_order": -2}, "filter_order must be 0"),
         ({"filter_type": "low", "filter_cutoff": 0}, "filter_cutoff must be above 0"),
+        ({"filter_type": "high", "filter_cutoff": -1}, "filter_cutoff must be above 0"),
         ({"analysis_type": "Wavelet"}, "Wavelet\" is not supported"),
         ({"implementation_version": 3}, "only implementation_version 4"),
         ({"input_decimation_ratio": 7}, "input_decimation_ratio must be one of"),

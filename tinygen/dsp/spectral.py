@@ -128,8 +128,8 @@ def parse_params(obj: dict) -> SpectralParams:
                 f"filter_order must be 0 (no filter, only the bins are masked) or an even "
                 f"number from 2 to {MAX_FILTER_ORDER}, got {order}"
             )
-        if params.filter_cutoff <= 0:
-            _fail(f"filter_cutoff must be above 0 Hz, got {params.filter_cutoff}")
+        if order > 0 and params.filter_cutoff <= 0:
+            _fail(f"filter_cutoff must be above 0 Hz for a filter, got {params.filter_cutoff}")
     return params
 
 
