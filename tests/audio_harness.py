@@ -7,11 +7,15 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 from dsp_harness import build_block
 
 from tinygen.dsp.sources import DspSources
+from tinygen.errors import EXIT_USAGE, TinygenError
 
 RECORDINGS = ("yes", "no", "noise", "silence")
+#: Mel energies: the C's error relative to its frame's largest energy.
+MEL_TOLERANCE = 1e-5
 
 
 def read_recording(shared_dir: Path, name: str) -> tuple[int, np.ndarray]:
@@ -43,19 +47,23 @@ def random_audio(rng: np.random.Generator, length: int) -> np.ndarray:
 
 
 class AudioBlock:
-    """A compiled block: ``run(samples)`` is its output, ``mel(samples, f)`` frame f's mel
-    energies (for blocks with a filterbank ``NAME_filters``)."""
+    """A compiled block: ``run(samples)`` is its output, ``mel(samples, frames)`` the mel
+    energies of the first frames (for blocks with a filterbank ``NAME_filters``) before
+    any replacement of zeros."""
 
     def __init__(self, block: DspSources, workdir: Path, mel_filters: int = 0) -> None:
         name = block.name
         cdef = f"int {name}_run(const float *input, float *output);"
         if mel_filters:
+            filters = f"{name}_filters"
             probe = (
-                f"\nint {name}_probe_mel(const float *input, int32_t frame, float *mel);\n"
+                f"\nstatic const tg_mel_params {name}_probe = {{{mel_filters}, {filters}_first, "
+                f"{filters}_count, {filters}_weights, -1.0f}};\n"
+                f"int {name}_probe_mel(const float *input, int32_t frame, float *mel);\n"
                 f"int {name}_probe_mel(const float *input, int32_t frame, float *mel)\n{{\n"
                 f"    tg_audio_frame(&{name}_framing, input, frame, {name}_frame);\n"
                 f"    tg_power_spectrum(&{name}_fft, {name}_frame, {name}_power);\n"
-                f"    tg_mel_energies(&{name}_filters, {name}_power, mel);\n"
+                f"    tg_mel_energies(&{name}_probe, {name}_power, mel);\n"
                 "    return 0;\n}\n"
             )
             block = dataclasses.replace(block, source=block.source + probe)
@@ -90,3 +98,34 @@ class AudioBlock:
 def worst_relative_to_frame_max(c: np.ndarray, ref: np.ndarray) -> float:
     """max |c - ref| / max(ref) of each frame (row), over the frames."""
     return float((np.abs(c - ref).max(axis=1) / ref.max(axis=1)).max())
+
+
+#: (frame_length, frame_stride) pairs whose frame counts are checked.
+FRAME_SETTINGS = ((0.02, 0.02), (0.02, 0.01), (0.025, 0.01), (0.018, 0.0125))
+
+
+def check_frame_counts(module, reference, fs: int, fft_length: int, **fields) -> None:
+    """``module.generate``'s output length and NAME_FRAMES equal ``reference``'s shape
+    for several input lengths and frame settings (``fields`` set other parameters)."""
+    rng = np.random.default_rng(fs + fft_length)
+    for length in (fs // 2 + 1, fs - 7, fs):
+        for frame_length, frame_stride in FRAME_SETTINGS:
+            params = dataclasses.replace(
+                module.parse_params({}),
+                frame_length=frame_length,
+                frame_stride=frame_stride,
+                fft_length=fft_length,
+                **fields,
+            )
+            block = module.generate("m", params, sampling_freq=fs, input_length=length)
+            ref = reference(random_audio(rng, length), params, fs)
+            assert block.output_length == ref.size
+            assert f"#define M_FRAMES {len(ref)}\n" in block.header
+
+
+def expect_usage_error(message: str, function, *args, **kwargs) -> None:
+    """``function(*args, **kwargs)`` raises a TinygenError with exit code 2 and message."""
+    with pytest.raises(TinygenError) as error:
+        function(*args, **kwargs)
+    assert error.value.exit_code == EXIT_USAGE
+    assert message in error.value.message

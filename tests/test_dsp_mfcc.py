@@ -20,19 +20,20 @@ import subprocess
 import numpy as np
 import pytest
 from audio_harness import (
+    MEL_TOLERANCE,
     RECORDINGS,
     AudioBlock,
+    check_frame_counts,
+    expect_usage_error,
     random_audio,
     read_recording,
     worst_relative_to_frame_max,
 )
 
 from tinygen.dsp import mfcc
-from tinygen.errors import EXIT_USAGE, TinygenError
 from tinygen.reference.dsp.mfcc import mfcc as reference_mfcc
 from tinygen.reference.dsp.mfcc import mfcc_energies, mfcc_from_energies
 
-MEL_TOLERANCE = 1e-5  # of the frame's largest mel energy
 MFCC_TOLERANCE = 1e-3  # absolute, after normalization
 
 
@@ -120,20 +121,14 @@ def test_random_signals(tmp_path, fs: int, length: int, obj: dict) -> None:
 @pytest.mark.parametrize("fs", [8000, 16000, 44100])
 @pytest.mark.parametrize("fft_length", [128, 256, 512])
 def test_frame_counts_match_reference(fs: int, fft_length: int) -> None:
-    rng = np.random.default_rng(fs + fft_length)
-    for length in (fs // 2 + 1, fs, 3 * fs // 2 - 1):
-        for frame_length, frame_stride in ((0.02, 0.02), (0.025, 0.01), (0.018, 0.0125)):
-            params = mfcc.MfccParams(
-                frame_length=frame_length,
-                frame_stride=frame_stride,
-                fft_length=fft_length,
-                num_filters=fft_length // 16,
-                num_cepstral=fft_length // 16,
-            )
-            block = mfcc.generate("m", params, sampling_freq=fs, input_length=length)
-            ref = reference_mfcc(random_audio(rng, length), params, fs)
-            assert block.output_length == ref.size
-            assert f"#define M_FRAMES {len(ref)}\n" in block.header
+    check_frame_counts(
+        mfcc,
+        reference_mfcc,
+        fs,
+        fft_length,
+        num_filters=fft_length // 16,
+        num_cepstral=fft_length // 16,
+    )
 
 
 def test_default_resources() -> None:
@@ -177,10 +172,7 @@ def test_symbols_are_prefixed(default_16k: AudioBlock) -> None:
     ],
 )
 def test_parameter_errors(obj: dict, message: str) -> None:
-    with pytest.raises(TinygenError) as error:
-        mfcc.parse_params(obj)
-    assert error.value.exit_code == EXIT_USAGE
-    assert message in error.value.message
+    expect_usage_error(message, mfcc.parse_params, obj)
 
 
 @pytest.mark.parametrize(
@@ -200,7 +192,4 @@ def test_parameter_errors(obj: dict, message: str) -> None:
 def test_generation_errors(obj: dict, kwargs: dict, message: str) -> None:
     args = {"name": "m", "sampling_freq": 16000, "input_length": 16000, "axes": 1, **kwargs}
     name = args.pop("name")
-    with pytest.raises(TinygenError) as error:
-        mfcc.generate(name, mfcc.parse_params(obj), **args)
-    assert error.value.exit_code == EXIT_USAGE
-    assert message in error.value.message
+    expect_usage_error(message, mfcc.generate, name, mfcc.parse_params(obj), **args)

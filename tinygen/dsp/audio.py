@@ -16,8 +16,16 @@ import numpy as np
 
 from tinygen.codegen.c_values import array_body, float_literal
 from tinygen.dsp import params
-from tinygen.dsp.fft import RFFT_FUNCTIONS, RFFT_HEADERS, RFFT_SOURCES, rfft_plan_c
+from tinygen.dsp.fft import (
+    RFFT_FUNCTIONS,
+    RFFT_HEADERS,
+    RFFT_SOURCES,
+    check_fft_length,
+    rfft_plan_c,
+)
 from tinygen.dsp.params import fail
+from tinygen.dsp.sources import DspSources
+from tinygen.errors import TinygenError
 from tinygen.reference.dsp.audio import frame_geometry, mel_filterbank
 
 #: Edge Impulse's audio blocks refuse to produce more frames than this.
@@ -45,6 +53,25 @@ def parse_fields(block: str, cls: type, obj: Any) -> Any:
             if f.name in values
         }
     )
+
+
+def check_fft(block: str, fft_length: int) -> None:
+    try:
+        check_fft_length(fft_length)
+    except TinygenError as error:
+        fail(block, error.message)
+
+
+def check_mel_params(block: str, p: Any) -> None:
+    """The parameters a mel filterbank block shares: fft_length, num_filters and the
+    low_frequency and high_frequency band edges (ranges that need the sampling rate
+    are checked by :func:`filterbank`)."""
+    check_fft(block, p.fft_length)
+    if p.num_filters < 2:
+        fail(block, f"num_filters must be at least 2, got {p.num_filters}")
+    for key in ("low_frequency", "high_frequency"):
+        if getattr(p, key) < 0:
+            fail(block, f"{key} must not be negative, got {getattr(p, key)} Hz")
 
 
 def check_signal(block: str, sampling_freq: float, input_length: int, axes: int) -> None:
@@ -145,6 +172,32 @@ def filterbank(
     return bank
 
 
+def setup(
+    block: str,
+    name: str,
+    p: Any,
+    sampling_freq: float,
+    input_length: int,
+    axes: int,
+    min_samples: int = 1,
+) -> Framing:
+    """Checks the block name, the input and ``p``'s frame_length and frame_stride."""
+    params.check_name(block, name)
+    check_signal(block, sampling_freq, input_length, axes)
+    return framing(block, input_length, sampling_freq, p.frame_length, p.frame_stride, min_samples)
+
+
+def mel_setup(
+    block: str, name: str, p: Any, sampling_freq: float, input_length: int, axes: int
+) -> tuple[Framing, np.ndarray]:
+    """:func:`setup`, and the mel filterbank of ``p`` at this sampling rate."""
+    geometry = setup(block, name, p, sampling_freq, input_length, axes)
+    bank = filterbank(
+        block, p.num_filters, p.fft_length, sampling_freq, p.low_frequency, p.high_frequency
+    )
+    return geometry, bank
+
+
 def table(c_type: str, symbol: str, values: np.ndarray, per_line: int = 12) -> str:
     values = np.asarray(values)
     return (
@@ -179,41 +232,86 @@ def filterbank_c(symbol: str, bank: np.ndarray, floor: float = 0.0) -> tuple[str
     return text, first_a.nbytes + count_a.nbytes + weights_a.nbytes + 20
 
 
-def front_end_c(
-    name: str, geometry: Framing, fft_length: int, cof: float, shift: int, scale: float
-) -> tuple[str, int]:
-    """The framing parameters ``name_framing`` and FFT plan ``name_fft``; their bytes.
+def block_sources(
+    name: str,
+    description: str,
+    geometry: Framing,
+    *,
+    fft_length: int,
+    pre_emphasis: tuple[float, int, float],
+    tables: tuple[str, int],
+    buffers: dict[str, int],
+    per_frame: int,
+    frame_calls: str,
+    final_calls: str,
+    kernels: tuple[str, ...],
+) -> DspSources:
+    """An audio block's files around its frame loop.
 
-    ``shift`` is stored modulo the signal length (pre-emphasis is circular).
+    The source defines the FFT plan ``name_fft``, the framing parameters
+    ``name_framing`` (``pre_emphasis`` is (cof, shift, scale); the shift is stored
+    modulo the signal length, pre-emphasis being circular), ``tables`` (C text and its
+    bytes), the float buffers ``name_frame``, ``name_power`` and ``buffers`` and
+    ``NAME_run``: for each frame ``f``, framing and power spectrum, then
+    ``frame_calls``; after the loop ``final_calls``. ``kernels`` are the ``tg_*``
+    functions those call besides framing and the FFT (one source file each).
     """
+    cof, shift, scale = pre_emphasis
     plan_text, plan_bytes = rfft_plan_c(f"{name}_fft", fft_length)
-    text = (
-        plan_text + f"static const tg_audio_frame_params {name}_framing = {{\n"
+    table_text, table_bytes = tables
+    buffers = {"frame": fft_length, "power": fft_length + 2, **buffers}
+    source = (
+        f'#include "{name}.h"\n#include "tg_dsp_audio.h"\n\n'
+        + plan_text
+        + f"static const tg_audio_frame_params {name}_framing = {{\n"
         f"    {geometry.signal_length}, {geometry.frame_samples}, {geometry.stride_samples}, "
         f"{fft_length}, {shift % geometry.signal_length}, "
         f"{float_literal(cof)}, {float_literal(scale)}\n}};\n"
+        + table_text
+        + "\n"
+        + "".join(f"static float {name}_{key}[{n}];\n" for key, n in buffers.items())
+        + f"\nint {name}_run(const float *input, float *output)\n{{\n"
+        "    int32_t f;\n"
+        f"    for (f = 0; f < {geometry.frames}; ++f) {{\n"
+        f"        tg_audio_frame(&{name}_framing, input, f, {name}_frame);\n"
+        f"        tg_power_spectrum(&{name}_fft, {name}_frame, {name}_power);\n"
+        + frame_calls
+        + "    }\n"
+        + final_calls
+        + "    return 0;\n}\n"
     )
-    return text, plan_bytes + 28
-
-
-def header_c(name: str, description: str, input_length: int, frames: int, per_frame: int) -> str:
-    """NAME.h: lengths, frame layout and the entry point."""
     upper = name.upper()
-    return (
+    header = (
         f"/* {name}: {description}. Generated by tinygen. */\n"
         f"#ifndef {upper}_H\n#define {upper}_H\n\n"
-        f"#define {upper}_INPUT_LENGTH {input_length}\n"
-        f"#define {upper}_OUTPUT_LENGTH {frames * per_frame}\n"
-        f"#define {upper}_FRAMES {frames}\n"
+        f"#define {upper}_INPUT_LENGTH {geometry.signal_length}\n"
+        f"#define {upper}_OUTPUT_LENGTH {geometry.frames * per_frame}\n"
+        f"#define {upper}_FRAMES {geometry.frames}\n"
         f"#define {upper}_FEATURES_PER_FRAME {per_frame}\n\n"
         "/* input: INPUT_LENGTH samples, the int16 sample values as floats;\n"
         " * output: OUTPUT_LENGTH features, frame after frame. Returns 0.\n"
         " * Uses static working buffers: not reentrant. */\n"
         f"int {name}_run(const float *input, float *output);\n\n#endif /* {upper}_H */\n"
     )
+    return DspSources(
+        name=name,
+        header=header,
+        source=source,
+        runtime_sources=SOURCES + tuple(f"{k}.c" for k in kernels),
+        runtime_headers=HEADERS,
+        functions=FUNCTIONS + kernels,
+        input_length=geometry.signal_length,
+        output_length=geometry.frames * per_frame,
+        working_bytes=4 * sum(buffers.values()),
+        constant_bytes=plan_bytes + 28 + table_bytes,
+    )
 
 
-def buffers_c(name: str, buffers: dict[str, int]) -> tuple[str, int]:
-    """Static float working buffers ``name_<key>[length]``; their bytes."""
-    text = "".join(f"static float {name}_{key}[{n}];\n" for key, n in buffers.items())
-    return text, 4 * sum(buffers.values())
+def noise_floor_c(symbol: str, noise_floor_db: float, quantize: bool) -> tuple[str, int]:
+    """``static const tg_noise_floor_params symbol``; its bytes."""
+    text = (
+        f"static const tg_noise_floor_params {symbol} = {{"
+        f"{float_literal(noise_floor_db)}, {float_literal(12.0 - noise_floor_db)}, "
+        f"{int(quantize)}}};\n"
+    )
+    return text, 12

@@ -20,10 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinygen.dsp import audio
-from tinygen.dsp.fft import check_fft_length
-from tinygen.dsp.params import check_name, fail
+from tinygen.dsp.params import fail
 from tinygen.dsp.sources import DspSources
-from tinygen.errors import TinygenError
 
 BLOCK = "MFCC"
 #: Mel and frame energies are clamped below at this before their log (Edge Impulse
@@ -54,12 +52,7 @@ def parse_params(obj: dict) -> MfccParams:
 
 def check_params(p: MfccParams) -> MfccParams:
     """``p`` if its values are in range, else a TinygenError naming the parameter."""
-    try:
-        check_fft_length(p.fft_length)
-    except TinygenError as error:
-        fail(BLOCK, error.message)
-    if p.num_filters < 2:
-        fail(BLOCK, f"num_filters must be at least 2, got {p.num_filters}")
+    audio.check_mel_params(BLOCK, p)
     if not 1 <= p.num_cepstral <= p.num_filters:
         fail(
             BLOCK,
@@ -67,9 +60,6 @@ def check_params(p: MfccParams) -> MfccParams:
         )
     if p.win_size < 0 or (p.win_size > 0 and p.win_size % 2 == 0):
         fail(BLOCK, f"win_size must be odd (or 0 for no normalization), got {p.win_size}")
-    for key in ("low_frequency", "high_frequency"):
-        if getattr(p, key) < 0:
-            fail(BLOCK, f"{key} must not be negative, got {getattr(p, key)} Hz")
     if p.pre_shift < 1:
         fail(
             BLOCK,
@@ -96,64 +86,42 @@ def generate(
 ) -> DspSources:
     """C of ``int NAME_run(const float *input, float *output)``: frames x num_cepstral."""
     p = check_params(params)
-    check_name(BLOCK, name)
-    audio.check_signal(BLOCK, sampling_freq, input_length, axes)
-    geometry = audio.framing(BLOCK, input_length, sampling_freq, p.frame_length, p.frame_stride)
-    bank = audio.filterbank(
-        BLOCK, p.num_filters, p.fft_length, sampling_freq, p.low_frequency, p.high_frequency
-    )
+    geometry, bank = audio.mel_setup(BLOCK, name, p, sampling_freq, input_length, axes)
     frames, n = geometry.frames, p.fft_length
-    front_text, front_bytes = audio.front_end_c(name, geometry, n, p.pre_cof, p.pre_shift, 1.0)
     bank_text, bank_bytes = audio.filterbank_c(f"{name}_filters", bank, ENERGY_FLOOR)
     dct = dct_rows(p.num_cepstral, p.num_filters).astype(np.float32)
-    dct_text = audio.table("float", f"{name}_dct", dct, per_line=8) if dct.size else ""
-    buffers = {"frame": n, "power": n + 2, "mel": p.num_filters}
-    if p.win_size:
-        buffers["scratch"] = 2 * frames
-    buffer_text, working_bytes = audio.buffers_c(name, buffers)
-    normalize = ""
-    if p.win_size:
-        normalize = f"    tg_cmvnw(&{name}_normalization, output, {name}_scratch);\n"
-    source = (
-        f'#include "{name}.h"\n#include "tg_dsp_audio.h"\n\n'
-        + front_text
-        + bank_text
-        + dct_text
+    tables = (
+        bank_text
+        + (audio.table("float", f"{name}_dct", dct, per_line=8) if dct.size else "")
         + f"static const tg_mfcc_params {name}_cepstral = {{\n"
         f"    {n // 2 + 1}, {p.num_filters}, {p.num_cepstral}, "
         f"{f'{name}_dct' if dct.size else '0'}\n}};\n"
-        + (
+    )
+    buffers = {"mel": p.num_filters}
+    final_calls, kernels = "", ("tg_mel_energies", "tg_mfcc_cepstra")
+    if p.win_size:
+        tables += (
             f"static const tg_cmvnw_params {name}_normalization = "
             f"{{{frames}, {p.num_cepstral}, {p.win_size}}};\n"
-            if p.win_size
-            else ""
         )
-        + "\n"
-        + buffer_text
-        + f"\nint {name}_run(const float *input, float *output)\n{{\n"
-        "    int32_t f;\n"
-        f"    for (f = 0; f < {frames}; ++f) {{\n"
-        f"        tg_audio_frame(&{name}_framing, input, f, {name}_frame);\n"
-        f"        tg_power_spectrum(&{name}_fft, {name}_frame, {name}_power);\n"
-        f"        tg_mel_energies(&{name}_filters, {name}_power, {name}_mel);\n"
-        f"        tg_mfcc_cepstra(&{name}_cepstral, {name}_power, {name}_mel, "
-        f"output + f * {p.num_cepstral});\n"
-        "    }\n" + normalize + "    return 0;\n}\n"
-    )
-    description = (
+        buffers["scratch"] = 2 * frames
+        final_calls = f"    tg_cmvnw(&{name}_normalization, output, {name}_scratch);\n"
+        kernels += ("tg_cmvnw",)
+    return audio.block_sources(
+        name,
         f"MFCC (Edge Impulse MFCC v4) of {input_length} samples at {sampling_freq:g} Hz, "
-        f"{frames} frames x {p.num_cepstral} coefficients"
-    )
-    kernels = ("tg_mel_energies", "tg_mfcc_cepstra") + (("tg_cmvnw",) if p.win_size else ())
-    return DspSources(
-        name=name,
-        header=audio.header_c(name, description, input_length, frames, p.num_cepstral),
-        source=source,
-        runtime_sources=audio.SOURCES + tuple(f"{k}.c" for k in kernels),
-        runtime_headers=audio.HEADERS,
-        functions=audio.FUNCTIONS + kernels,
-        input_length=input_length,
-        output_length=frames * p.num_cepstral,
-        working_bytes=working_bytes,
-        constant_bytes=front_bytes + bank_bytes + dct.nbytes + 16 + (12 if p.win_size else 0),
+        f"{frames} frames x {p.num_cepstral} coefficients",
+        geometry,
+        fft_length=n,
+        pre_emphasis=(p.pre_cof, p.pre_shift, 1.0),
+        tables=(tables, bank_bytes + dct.nbytes + 16 + (12 if p.win_size else 0)),
+        buffers=buffers,
+        per_frame=p.num_cepstral,
+        frame_calls=(
+            f"        tg_mel_energies(&{name}_filters, {name}_power, {name}_mel);\n"
+            f"        tg_mfcc_cepstra(&{name}_cepstral, {name}_power, {name}_mel, "
+            f"output + f * {p.num_cepstral});\n"
+        ),
+        final_calls=final_calls,
+        kernels=kernels,
     )

@@ -120,9 +120,9 @@ def zero_handling(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
     return np.where(x > floor, x, ZERO_ENERGY)
 
 
-def mel_energies(power: np.ndarray, filterbank: np.ndarray, floor: float = 0.0) -> np.ndarray:
-    """Filterbank energies of each power-spectrum frame (see :func:`zero_handling`)."""
-    return zero_handling(power @ filterbank.T, floor)
+def mel_energies(power: np.ndarray, filterbank: np.ndarray) -> np.ndarray:
+    """Filterbank energies of each power-spectrum frame (before :func:`zero_handling`)."""
+    return power @ filterbank.T
 
 
 def framed_power(

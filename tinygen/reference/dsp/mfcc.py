@@ -23,9 +23,7 @@ def mfcc_energies(
     """Mel energies (frames x num_filters) and total power of each frame.
 
     Circular pre-emphasis, rectangular frames cut or zero-padded to ``fft_length``,
-    power spectrum, triangular mel filters. Both are clamped below at 1e-10 where Edge
-    Impulse replaces only exact zeros (see
-    :func:`~tinygen.reference.dsp.audio.zero_handling`).
+    power spectrum, triangular mel filters.
     """
     x = preemphasis(signal, p.pre_cof, p.pre_shift)
     frames, frame_samples, stride = frame_geometry(
@@ -34,15 +32,20 @@ def mfcc_energies(
     power = power_spectrum(stack_frames(x, frames, frame_samples, stride), p.fft_length)
     high = p.high_frequency or sampling_freq / 2
     bank = mel_filterbank(p.num_filters, p.fft_length, sampling_freq, p.low_frequency, high)
-    return mel_energies(power, bank, ENERGY_FLOOR), zero_handling(power.sum(axis=1), ENERGY_FLOOR)
+    return mel_energies(power, bank), power.sum(axis=1)
 
 
 def mfcc_from_energies(mel: np.ndarray, frame_energy: np.ndarray, p: MfccParams) -> np.ndarray:
     """The block's output from its energies: orthonormal DCT-II of the log mel energies
     with coefficient 0 replaced by the log frame energy, then (unless ``win_size`` is 0)
-    :func:`cmvnw`."""
-    cepstra = scipy.fft.dct(np.log(mel), type=2, axis=-1, norm="ortho")[:, : p.num_cepstral]
-    cepstra[:, 0] = np.log(frame_energy)
+    :func:`cmvnw`.
+
+    Energies are clamped below at 1e-10 before the log, where Edge Impulse replaces
+    only exact zeros (see :func:`~tinygen.reference.dsp.audio.zero_handling`).
+    """
+    log_mel = np.log(zero_handling(mel, ENERGY_FLOOR))
+    cepstra = scipy.fft.dct(log_mel, type=2, axis=-1, norm="ortho")[:, : p.num_cepstral]
+    cepstra[:, 0] = np.log(zero_handling(frame_energy, ENERGY_FLOOR))
     return cmvnw(cepstra, p.win_size) if p.win_size > 0 else cepstra
 
 
