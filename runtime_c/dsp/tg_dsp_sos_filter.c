@@ -6,13 +6,20 @@
 int32_t tg_dsp_sos_filter(const tg_dsp_sos *sos, float *x, int32_t len)
 {
     float state[2 * TG_DSP_MAX_SECTIONS];
-    const float x0 = x[0];
+    float offset = 0.0f, base = 0.0f;
     int32_t i, s, kept = 0, skip = 0;
+    if (sos->zi != NULL) {
+        for (i = 0; i < len; ++i) {
+            offset += x[i];
+        }
+        offset /= (float)len; /* any constant is exact here; the mean is the best */
+        base = sos->dc_gain * offset;
+    }
     for (s = 0; s < 2 * sos->sections; ++s) {
-        state[s] = sos->zi != NULL ? sos->zi[s] * x0 : 0.0f;
+        state[s] = sos->zi != NULL ? sos->zi[s] * (x[0] - offset) : 0.0f;
     }
     for (i = 0; i < len; ++i) {
-        float v = x[i];
+        float v = x[i] - offset;
         for (s = 0; s < sos->sections; ++s) {
             const float *c = sos->coeffs + 5 * s;
             float *z = state + 2 * s;
@@ -24,7 +31,7 @@ int32_t tg_dsp_sos_filter(const tg_dsp_sos *sos, float *x, int32_t len)
         }
         /* kept <= i: the samples still to be read are never overwritten. */
         if (skip == 0) {
-            x[kept++] = v;
+            x[kept++] = v + base;
             skip = sos->ratio;
         }
         --skip;

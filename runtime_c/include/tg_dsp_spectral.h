@@ -24,10 +24,14 @@ typedef struct {
     int32_t ratio;        /* outputs 0, ratio, 2 ratio, ... are kept */
     const float *coeffs;  /* per section b0, b1, b2, a1 + 2, a2 - 1 (a0 = 1) */
     const float *zi;      /* per section 2 states of the unit step response, or NULL: zero */
+    float dc_gain;        /* the cascade's gain at 0 Hz (used with zi) */
 } tg_dsp_sos;
 
-/* Filters x[0 .. len) in place (state starts as zi * x[0]) and keeps the decimated
- * outputs at the front of x; returns their count, (len + ratio - 1) / ratio. */
+/* Filters x[0 .. len) in place and keeps the decimated outputs at the front of x;
+ * returns their count, (len + ratio - 1) / ratio. The state starts at zero, or with zi
+ * as scipy's sosfilt(sos, x, zi=zi * x[0]). The latter is computed as
+ * dc_gain * m + the response to x - m from the state zi * (x[0] - m), m the mean of x
+ * (equal by linearity), so that an offset such as gravity stays out of the rounding. */
 int32_t tg_dsp_sos_filter(const tg_dsp_sos *sos, float *x, int32_t len);
 
 /* power[k] = max over frames of |rfft(frame)[k]|^2 / n, k = 0 .. n/2, n = plan->n; the

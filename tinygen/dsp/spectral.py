@@ -229,7 +229,7 @@ def _sos_c(symbol: str, sos: np.ndarray, zi: np.ndarray | None, ratio: int) -> t
         f"static const float {symbol}_coeffs[{coeffs.size}] = {{\n"
         f"    {array_body(coeffs, per_line=5)}\n}};\n"
     )
-    zi_symbol, nbytes = "NULL", coeffs.nbytes + 16  # a tg_dsp_sos: 16 bytes on 32 bits
+    zi_symbol, nbytes = "NULL", coeffs.nbytes + 20  # a tg_dsp_sos: 20 bytes on 32 bits
     if zi is not None:
         zi = zi.astype(np.float32)
         zi_symbol, nbytes = f"{symbol}_zi", nbytes + zi.nbytes
@@ -237,9 +237,10 @@ def _sos_c(symbol: str, sos: np.ndarray, zi: np.ndarray | None, ratio: int) -> t
             f"static const float {zi_symbol}[{zi.size}] = {{\n"
             f"    {array_body(zi, per_line=8)}\n}};\n"
         )
+    dc_gain = float(np.prod(np.sum(sos[:, :3], axis=1) / np.sum(sos[:, 3:], axis=1)))
     text += (
         f"static const tg_dsp_sos {symbol} = {{{len(sos)}, {ratio}, {symbol}_coeffs, "
-        f"{zi_symbol}}};\n"
+        f"{zi_symbol}, {float_literal(dc_gain)}}};\n"
     )
     return text, nbytes
 
