@@ -129,3 +129,22 @@ def expect_usage_error(message: str, function, *args, **kwargs) -> None:
         function(*args, **kwargs)
     assert error.value.exit_code == EXIT_USAGE
     assert message in error.value.message
+
+
+#: Errors every audio block's generate() gives: (parameters, generate() arguments, message).
+COMMON_GENERATION_ERRORS = [
+    ({}, {"input_length": 300}, "frame_length (0.02 s = 320 samples) is longer than"),
+    ({}, {"input_length": 0}, "the input is empty"),
+    ({}, {"axes": 3}, "the input must have one axis"),
+    ({}, {"sampling_freq": 0}, "sampling_freq must be a positive number"),
+    ({}, {"name": "2x"}, "the block name must be a C identifier"),
+    ({"frame_stride": -0.01}, {}, "frame_stride must be a positive number of seconds"),
+]
+
+
+def check_generation_error(module, obj: dict, kwargs: dict, message: str) -> None:
+    """``module.generate`` with parameters ``obj`` (16 kHz, 16000 samples unless
+    ``kwargs`` say otherwise) fails with exit code 2 and ``message``."""
+    args = {"name": "m", "sampling_freq": 16000, "input_length": 16000, **kwargs}
+    name = args.pop("name")
+    expect_usage_error(message, module.generate, name, module.parse_params(obj), **args)

@@ -20,10 +20,12 @@ import subprocess
 import numpy as np
 import pytest
 from audio_harness import (
+    COMMON_GENERATION_ERRORS,
     MEL_TOLERANCE,
     RECORDINGS,
     AudioBlock,
     check_frame_counts,
+    check_generation_error,
     expect_usage_error,
     random_audio,
     read_recording,
@@ -178,18 +180,13 @@ def test_parameter_errors(obj: dict, message: str) -> None:
 @pytest.mark.parametrize(
     ("obj", "kwargs", "message"),
     [
-        ({}, {"input_length": 100}, "frame_length (0.02 s = 320 samples) is longer than"),
-        ({}, {"input_length": 0}, "the input is empty"),
+        *COMMON_GENERATION_ERRORS,
         ({"high_frequency": 9000}, {}, "high_frequency (9000 Hz) is above half the sampling"),
         ({"low_frequency": 8000}, {}, "low_frequency (8000 Hz) must be below high_frequency"),
         ({"num_filters": 64, "fft_length": 64}, {}, "mel filters cover no FFT bin"),
         ({"frame_stride": 0.001}, {}, "more than 500; increase frame_stride"),
         ({"frame_stride": 0.00001}, {}, "frame_stride (1e-05 s) must be at least 1 sample"),
-        ({}, {"axes": 3}, "the input must have one axis"),
-        ({}, {"name": "2x"}, "the block name must be a C identifier"),
     ],
 )
 def test_generation_errors(obj: dict, kwargs: dict, message: str) -> None:
-    args = {"name": "m", "sampling_freq": 16000, "input_length": 16000, "axes": 1, **kwargs}
-    name = args.pop("name")
-    expect_usage_error(message, mfcc.generate, name, mfcc.parse_params(obj), **args)
+    check_generation_error(mfcc, obj, kwargs, message)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from audio_harness import (
+    COMMON_GENERATION_ERRORS,
     MEL_TOLERANCE,
     RECORDINGS,
     AudioBlock,
     check_frame_counts,
+    check_generation_error,
     expect_usage_error,
     random_audio,
     read_recording,
@@ -133,14 +135,10 @@ def test_parameter_errors(obj: dict, message: str) -> None:
 @pytest.mark.parametrize(
     ("obj", "kwargs", "message"),
     [
-        ({}, {"input_length": 300}, "frame_length (0.02 s = 320 samples) is longer than"),
-        ({}, {"input_length": 0}, "the input is empty"),
+        *COMMON_GENERATION_ERRORS,
         ({"high_frequency": 4001}, {"sampling_freq": 8000}, "is above half the sampling rate"),
         ({"num_filters": 128}, {}, "mel filters cover no FFT bin"),
-        ({}, {"axes": 2}, "the input must have one axis"),
-        ({}, {"sampling_freq": 0}, "sampling_freq must be a positive number"),
     ],
 )
 def test_generation_errors(obj: dict, kwargs: dict, message: str) -> None:
-    args = {"sampling_freq": 16000, "input_length": 16000, **kwargs}
-    expect_usage_error(message, mfe.generate, "m", mfe.parse_params(obj), **args)
+    check_generation_error(mfe, obj, kwargs, message)

@@ -74,6 +74,11 @@ def check_mel_params(block: str, p: Any) -> None:
             fail(block, f"{key} must not be negative, got {getattr(p, key)} Hz")
 
 
+def check_noise_floor(block: str, noise_floor_db: float) -> None:
+    if noise_floor_db >= 12:
+        fail(block, f"noise_floor_db must be below 12 dB (which maps to 1), got {noise_floor_db}")
+
+
 def check_signal(block: str, sampling_freq: float, input_length: int, axes: int) -> None:
     """The input must be one axis of at least one sample at a positive rate."""
     if axes != 1:

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinygen.dsp import audio
-from tinygen.dsp.params import fail
 from tinygen.dsp.sources import DspSources
 
 BLOCK = "MFE"
@@ -51,8 +50,7 @@ def parse_params(obj: dict) -> MfeParams:
 def check_params(p: MfeParams) -> MfeParams:
     """``p`` if its values are in range, else a TinygenError naming the parameter."""
     audio.check_mel_params(BLOCK, p)
-    if p.noise_floor_db >= 12:
-        fail(BLOCK, f"noise_floor_db must be below 12 dB (which maps to 1), got {p.noise_floor_db}")
+    audio.check_noise_floor(BLOCK, p.noise_floor_db)
     return p
 
 
