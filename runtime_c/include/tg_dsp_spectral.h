@@ -58,11 +58,12 @@ typedef struct {
     const tg_dsp_sos *low_freq;   /* decimation of the extra low frequency features, or NULL */
     tg_spectral_bands low_bands;
     float *signal;                /* length floats */
-    float *work;                  /* 5 n / 2 + 3 floats of the larger FFT */
+    float *work;                  /* 5 n / 2 + 3 floats, n the FFT length */
 } tg_spectral_params;
 
-/* Spectral features of one signal with its mean removed: RMS, skewness, kurtosis,
- * spectral skewness, spectral kurtosis, then the bins. Returns the count written. */
+/* Removes the mean of x in place, then writes its features: RMS, skewness, kurtosis,
+ * spectral skewness, spectral kurtosis, then the bins. work: 5 n / 2 + 3 floats.
+ * Returns the count written. */
 int32_t tg_spectral_features(const tg_spectral_bands *bands, float *x, int32_t len, float *work,
                              float *output);
 
