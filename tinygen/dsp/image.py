@@ -23,17 +23,17 @@ pixel / 255) and adds the resize its SDK does on the device before it:
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from tinygen.codegen.c_values import array_body
+from tinygen.dsp import params as checks
 from tinygen.dsp.sources import DspSources
-from tinygen.errors import EXIT_USAGE, TinygenError
 from tinygen.lowering.quantize import QuantizeParams
 from tinygen.reference.quantize import quantize_f32_s8
 
+BLOCK = "image"
 CHANNELS = ("RGB", "Grayscale")
 RESIZE_MODES = ("squash", "fit-shortest", "fit-longest")
 OUTPUT_TYPES = ("float32", "int8")
@@ -76,67 +76,50 @@ class Geometry:
 
 
 def _fail(message: str) -> None:
-    raise TinygenError(f"image block: {message}", EXIT_USAGE)
+    checks.fail(BLOCK, message)
 
 
-def _integer(obj: dict, key: str, low: int, high: int) -> int:
-    value = obj[key]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        _fail(f"{key} must be an integer from {low} to {high}, got {value!r}")
+def _integer(key: str, value: object, low: int, high: int) -> int:
+    value = checks.integer(BLOCK, key, value)
     if not low <= value <= high:
         _fail(f"{key} must be from {low} to {high}, got {value}")
     return value
 
 
-def _choice(obj: dict, key: str, valid: tuple[str, ...]) -> str:
-    value = obj[key]
-    if value not in valid:
-        _fail(f"{key} must be one of {', '.join(map(repr, valid))}, got {value!r}")
-    return value
-
-
 def parse_params(obj: dict) -> ImageParams:
     """ImageParams from a JSON object of the block's parameters (missing: default)."""
-    if not isinstance(obj, dict):
-        _fail(f"the parameters must be a JSON object, got {type(obj).__name__}")
-    known = ImageParams.__dataclass_fields__
-    unknown = sorted(set(obj) - set(known))
-    if unknown:
-        _fail(f"unknown parameter {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
+    given = checks.known_values(BLOCK, obj, ImageParams.__dataclass_fields__)
     values: dict = {}
-    if "implementation_version" in obj:
-        values["implementation_version"] = _integer(obj, "implementation_version", 1, 1)
     for key, valid in (
         ("channels", CHANNELS),
         ("resize_mode", RESIZE_MODES),
         ("output_type", OUTPUT_TYPES),
     ):
-        if key in obj:
-            values[key] = _choice(obj, key, valid)
-    for key in ("width", "height"):
-        if key in obj:
-            values[key] = _integer(obj, key, 1, MAX_SIDE)
-    if "fill" in obj:
-        values["fill"] = _integer(obj, "fill", 0, 255)
-    if obj.get("zero_point") is not None:
-        values["zero_point"] = _integer(obj, "zero_point", -128, 127)
-    if obj.get("scale") is not None:
-        scale = obj["scale"]
-        if isinstance(scale, bool) or not isinstance(scale, int | float):
-            _fail(f"scale must be a positive number, got {scale!r}")
+        if key in given:
+            values[key] = checks.choice(BLOCK, key, given[key], valid)
+    limits = {
+        "implementation_version": (1, 1),
+        "width": (1, MAX_SIDE),
+        "height": (1, MAX_SIDE),
+        "fill": (0, 255),
+        "zero_point": (-128, 127),
+    }
+    for key, (low, high) in limits.items():
+        if given.get(key) is not None:
+            values[key] = _integer(key, given[key], low, high)
+    if given.get("scale") is not None:
+        scale = checks.number(BLOCK, "scale", given["scale"])
         with np.errstate(over="ignore"):
             single = np.float32(scale)  # the model's scale is a float32
         if not (np.isfinite(single) and single > 0):
             _fail(f"scale must be a positive finite float32, got {scale!r}")
-        values["scale"] = float(scale)
-    params = ImageParams(**values)
-    if params.output_type == "int8":
+        values["scale"] = scale
+    result = ImageParams(**values)
+    if result.output_type == "int8":
         for key in ("scale", "zero_point"):
-            if getattr(params, key) is None:
+            if getattr(result, key) is None:
                 _fail(f'output_type "int8" needs {key} (the model input\'s quantization)')
-    return params
+    return result
 
 
 def _rounded_ratio(numerator: int, denominator: int) -> int:
@@ -204,9 +187,6 @@ def check_input(input_width: int, input_height: int, input_format: str) -> int:
     return INPUT_FORMATS[input_format]
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
 def _table(c_type: str, symbol: str, values: np.ndarray) -> str:
     return f"static const {c_type} {symbol}[{values.size}] = {{\n    {array_body(values)}\n}};\n"
 
@@ -220,8 +200,7 @@ def generate(
     input_format: str = "rgb888",
 ) -> DspSources:
     """C of the image block ``int NAME_run(const uint8_t *input, <float|int8_t> *output)``."""
-    if not _NAME.match(name):
-        _fail(f"the block name must be a C identifier, got {name!r}")
+    checks.check_name(BLOCK, name)
     bpp = check_input(input_width, input_height, input_format)
     params = parse_params(asdict(params))  # also checks an ImageParams built by hand
     geo = geometry(params, input_width, input_height)
