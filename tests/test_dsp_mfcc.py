@@ -104,6 +104,18 @@ CASES = [
         },
     ),
     (16000, 4000, {"frame_length": 0.05, "frame_stride": 0.05, "win_size": 1, "pre_cof": 0.0}),
+    (
+        8000,
+        3001,
+        {
+            "num_cepstral": 1,
+            "num_filters": 8,
+            "fft_length": 64,
+            "frame_length": 0.008,
+            "frame_stride": 0.004,
+            "win_size": 5,
+        },
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ runtime_c/include/tg_dsp_audio.h.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -91,9 +92,8 @@ def check_signal(block: str, sampling_freq: float, input_length: int, axes: int)
         fail(block, f"input_length must be a whole number of samples, got {input_length!r}")
     if input_length < 1:
         fail(block, f"the input is empty (input_length={input_length}); it needs samples")
-    if not (isinstance(sampling_freq, int | float) and math.isfinite(sampling_freq)) or (
-        sampling_freq <= 0
-    ):
+    real = isinstance(sampling_freq, numbers.Real) and not isinstance(sampling_freq, bool)
+    if not (real and math.isfinite(sampling_freq) and sampling_freq > 0):
         fail(block, f"sampling_freq must be a positive number of Hz, got {sampling_freq!r}")
 
 
