@@ -4,6 +4,7 @@ Tolerance: the output (log power over the noise floor, 12 dB = 1, not quantized 
 version 4) within 5e-4 absolute, i.e. 0.032 dB. float32 FFT rounding (about 1.3e-7
 of a frame's peak amplitude) keeps bins within ~85 dB of their frame's peak inside
 it; the recordings and the random signals (see ``random_audio``) stay within that.
+Measured: 1.5e-4 (the "yes" recording), 5.8e-5 over 150 random signals.
 """
 
 from __future__ import annotations
