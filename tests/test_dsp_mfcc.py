@@ -85,7 +85,7 @@ CASES = [
             "frame_stride": 0.016,
             "num_cepstral": 20,
             "num_filters": 40,
-            "fft_length": 512,
+            "fft_length": 1024,  # frames of 512 samples, zero-padded
             "low_frequency": 300,
             "high_frequency": 7000,
             "win_size": 0,
