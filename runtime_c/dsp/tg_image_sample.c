@@ -26,9 +26,11 @@ static uint8_t *tg_image_fill(uint8_t *out, int32_t count, uint8_t value)
 
 void tg_image_sample(const tg_image_params *p, const uint8_t *input, uint8_t *pixels)
 {
-    const int32_t oc = p->out_channels;
+    /* Locals: the byte stores below may alias *p as far as the compiler knows. */
+    const int32_t oc = p->out_channels, gray_in = p->in_channels == 1, box_w = p->box_w;
     const int32_t row_bytes = p->out_w * oc;
     const uint8_t fill = (uint8_t)p->fill;
+    const uint16_t *x_off0 = p->x_off0, *x_off1 = p->x_off1, *x_w = p->x_w;
     uint8_t *out = pixels;
     int32_t x, y;
 
@@ -38,9 +40,9 @@ void tg_image_sample(const tg_image_params *p, const uint8_t *input, uint8_t *pi
         const uint8_t *r1 = input + p->y_off1[y];
         const uint32_t wy = p->y_w[y];
         out = tg_image_fill(out, p->box_x * oc, fill);
-        for (x = 0; x < p->box_w; ++x) {
-            const uint32_t a = p->x_off0[x], b = p->x_off1[x], wx = p->x_w[x];
-            if (p->in_channels == 1) {
+        for (x = 0; x < box_w; ++x) {
+            const uint32_t a = x_off0[x], b = x_off1[x], wx = x_w[x];
+            if (gray_in) {
                 const uint8_t v = (uint8_t)tg_image_blend(r0[a], r0[b], r1[a], r1[b], wx, wy);
                 out = tg_image_fill(out, oc, v);
             } else {
@@ -59,7 +61,7 @@ void tg_image_sample(const tg_image_params *p, const uint8_t *input, uint8_t *pi
                 }
             }
         }
-        out = tg_image_fill(out, (p->out_w - p->box_x - p->box_w) * oc, fill);
+        out = tg_image_fill(out, (p->out_w - p->box_x - box_w) * oc, fill);
     }
     (void)tg_image_fill(out, (p->out_h - p->box_y - p->box_h) * row_bytes, fill);
 }
