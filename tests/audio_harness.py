@@ -61,8 +61,9 @@ class AudioBlock:
                 f"{filters}_count, {filters}_weights, -1.0f}};\n"
                 f"int {name}_probe_mel(const float *input, int32_t frame, float *mel);\n"
                 f"int {name}_probe_mel(const float *input, int32_t frame, float *mel)\n{{\n"
-                f"    tg_audio_frame(&{name}_framing, input, frame, {name}_frame);\n"
-                f"    tg_power_spectrum(&{name}_fft, {name}_frame, {name}_power);\n"
+                f"    const float dc =\n"
+                f"        tg_audio_frame(&{name}_framing, input, frame, {name}_frame);\n"
+                f"    tg_power_spectrum(&{name}_fft, {name}_frame, dc, {name}_power);\n"
                 f"    tg_mel_energies(&{name}_probe, {name}_power, mel);\n"
                 "    return 0;\n}\n"
             )

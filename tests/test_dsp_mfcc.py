@@ -1,17 +1,17 @@
 """MFCC block: generated float32 C against the float64 reference, shapes, errors.
 
 Tolerances: mel energies within 1e-5 of their frame's largest (worst measured
-2.2e-6); the output (after normalization) within 1e-3 absolute. The second holds
-end to end on the recordings (worst 5.2e-4, on silence). On random signals it is
-checked from the C's own mel energies (worst 2.6e-4, with win_size 5, where the
-log energy varies little inside a window): end to end, a value that depends on a
-mel band far below its frame's peak can be off by more, for a genuine reason.
-float32 FFT rounding is about 1.3e-7 of the frame's peak amplitude, so the log of
-a band L dB down is off by about 2.7e-7 * 10^(L/20) (1e-3 at 70 dB), whatever the
-implementation. With the default 16 kHz, 256-point settings the lowest filter is
-the DC bin alone, which pre-emphasis attenuates by 34 dB and which a noisy frame
-sometimes nearly cancels (-113 dB seen): end-to-end errors up to 3.1e-3 over 210
-random signals.
+2.2e-6); the output (after normalization) within 1e-3 absolute, end to end, on the
+recordings (worst 5.2e-4, on silence) and on the random signals below.
+
+A value that depends on a mel band far below its frame's peak can be off by more,
+for a genuine reason: float32 FFT rounding is about 1.3e-7 of the frame's peak
+amplitude, so the log of a band L dB down is off by about 2.7e-7 * 10^(L/20)
+(1e-3 at 70 dB). The DC bin, which pre-emphasis nearly cancels, is therefore
+computed from compensated sums in double (tg_audio_frame); that took a sweep of
+1000 random signals from 26 over the tolerance (worst 0.19) to 1 (worst 1.9e-3, a
+band 113 dB below its frame's peak). ``test_random_sweep_end_to_end`` keeps that
+one visible as an expected failure.
 """
 
 from __future__ import annotations
@@ -130,7 +130,23 @@ def test_random_signals(tmp_path, fs: int, length: int, obj: dict) -> None:
     )
     rng = np.random.default_rng(fs + length)
     for _ in range(3):
-        check_block(block, params, fs, random_audio(rng, length), end_to_end=False)
+        check_block(block, params, fs, random_audio(rng, length), end_to_end=True)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="1 of 1000 random signals has a mel band 113 dB below its frame's peak, under "
+    "float32 FFT rounding: 1.9e-3 after normalization (needs a more precise FFT)",
+)
+def test_random_sweep_end_to_end(default_16k: AudioBlock) -> None:
+    params = mfcc.parse_params({})
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    for _ in range(1000):
+        x = random_audio(rng, 16000)
+        out = default_16k.run(x).reshape(-1, params.num_cepstral)
+        worst = max(worst, float(np.abs(out - reference_mfcc(x, params, 16000)).max()))
+    assert worst <= MFCC_TOLERANCE
 
 
 @pytest.mark.parametrize("fs", [8000, 16000, 44100])

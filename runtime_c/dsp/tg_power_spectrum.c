@@ -1,7 +1,7 @@
 /* |X[k]|^2 / n of a real frame, computed in the FFT's output buffer. */
 #include "tg_dsp_audio.h"
 
-void tg_power_spectrum(const tg_rfft_plan *plan, const float *frame, float *power)
+void tg_power_spectrum(const tg_rfft_plan *plan, const float *frame, float dc, float *power)
 {
     const int32_t bins = plan->n / 2 + 1;
     const float inverse_n = 1.0f / (float)plan->n; /* a power of two: exact */
@@ -12,4 +12,5 @@ void tg_power_spectrum(const tg_rfft_plan *plan, const float *frame, float *powe
         const float re = power[2 * k], im = power[2 * k + 1];
         power[k] = (re * re + im * im) * inverse_n;
     }
+    power[0] = dc * dc * inverse_n;
 }

@@ -22,17 +22,22 @@ typedef struct {
     int32_t shift;         /* pre-emphasis shift, 0 .. signal_length - 1 */
     float cof;             /* pre-emphasis coefficient, 0 for none */
     float scale;           /* every sample is multiplied by it */
+    double cof_exact;      /* the coefficient as given, for the frame's sum */
 } tg_audio_frame_params;
 
 /* Frame `frame` of the signal, pre-emphasized circularly,
  *   out[i] = (x[j] - cof * x[(j - shift) mod signal_length]) * scale, j = frame * frame_stride + i,
- * for i < min(frame_length, fft_length), then zeros up to fft_length. */
-void tg_audio_frame(const tg_audio_frame_params *p, const float *signal, int32_t frame,
-                    float *out);
+ * for i < min(frame_length, fft_length), then zeros up to fft_length.
+ * Returns the sum of the frame's values (its DC bin), from compensated sums of x and of the
+ * shifted x combined in double: pre-emphasis nearly cancels it, and the sum of the rounded
+ * out[i] (what the FFT would give) can then be wrong by orders of magnitude. */
+float tg_audio_frame(const tg_audio_frame_params *p, const float *signal, int32_t frame,
+                     float *out);
 
 /* power[k] = |X[k]|^2 / n for the n/2 + 1 bins of the real FFT of the n = plan->n
- * samples of frame. power must hold n + 2 floats (the FFT is computed in it). */
-void tg_power_spectrum(const tg_rfft_plan *plan, const float *frame, float *power);
+ * samples of frame, with bin 0 from `dc` (tg_audio_frame's sum). power must hold n + 2
+ * floats (the FFT is computed in it). */
+void tg_power_spectrum(const tg_rfft_plan *plan, const float *frame, float dc, float *power);
 
 typedef struct {
     int32_t num_filters;

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygen.codegen.c_values import array_body, float_literal
+from tinygen.codegen.c_values import array_body, double_literal, float_literal
 from tinygen.dsp import params
 from tinygen.dsp.fft import (
     RFFT_FUNCTIONS,
@@ -271,15 +271,15 @@ def block_sources(
         + f"static const tg_audio_frame_params {name}_framing = {{\n"
         f"    {geometry.signal_length}, {geometry.frame_samples}, {geometry.stride_samples}, "
         f"{fft_length}, {shift % geometry.signal_length}, "
-        f"{float_literal(cof)}, {float_literal(scale)}\n}};\n"
+        f"{float_literal(cof)}, {float_literal(scale)}, {double_literal(cof)}\n}};\n"
         + table_text
         + "\n"
         + "".join(f"static float {name}_{key}[{n}];\n" for key, n in buffers.items())
         + f"\nint {name}_run(const float *input, float *output)\n{{\n"
         "    int32_t f;\n"
         f"    for (f = 0; f < {geometry.frames}; ++f) {{\n"
-        f"        tg_audio_frame(&{name}_framing, input, f, {name}_frame);\n"
-        f"        tg_power_spectrum(&{name}_fft, {name}_frame, {name}_power);\n"
+        f"        const float dc = tg_audio_frame(&{name}_framing, input, f, {name}_frame);\n"
+        f"        tg_power_spectrum(&{name}_fft, {name}_frame, dc, {name}_power);\n"
         + frame_calls
         + "    }\n"
         + final_calls
