@@ -54,6 +54,24 @@ def _generate_library(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate_dsp(args: argparse.Namespace) -> int:
+    from tinygen.codegen.c_values import c_identifier
+    from tinygen.dsp.blocks import generate_block, read_config
+    from tinygen.package.dsp_folder import write_dsp_library
+
+    config = Path(args.config)
+    doc = read_config(config)
+    given = args.name or (doc.get("name") if isinstance(doc, dict) else None) or config.stem
+    block = generate_block(doc, c_identifier(str(given)))
+    write_dsp_library(block, Path(args.output))
+    print(
+        f"wrote {args.output}: DSP block '{block.name}', {block.input_length:,} inputs -> "
+        f"{block.output_length:,} features, working RAM {block.working_bytes:,} B, "
+        f"constants {block.constant_bytes:,} B"
+    )
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from tinygen.memory.budget import check_budget, make_budget, usage_table
     from tinygen.report.operators import operator_table, plan_summary
@@ -172,6 +190,18 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--name", help="C prefix used while building")
     _memory_arguments(ver)
     ver.set_defaults(run=_verify)
+
+    dsp = sub.add_parser(
+        "generate-dsp", help="write the C of a DSP block (MFCC, MFE, spectrogram, ...) from JSON"
+    )
+    dsp.add_argument(
+        "config",
+        help='JSON: {"block": "mfcc", "sampling_freq": 16000, "input_length": 16000, '
+        '"parameters": {...}} (see tinygen/dsp/blocks.py)',
+    )
+    dsp.add_argument("-o", "--output", required=True, help="folder to write")
+    dsp.add_argument("--name", help="C prefix (default: the JSON's name, or the file stem)")
+    dsp.set_defaults(run=_generate_dsp)
 
     rep = sub.add_parser(
         "report", help="memory plan and per-operator table of a model, with a plan picture"
