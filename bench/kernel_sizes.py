@@ -1,6 +1,6 @@
 """Measure the code size and stack use of each C runtime kernel for a Cortex-M4.
 
-Compiles every file of runtime_c/kernels/ with arm-none-eabi-gcc -Os
+Compiles every file of runtime_c/kernels/ and runtime_c/dsp/ with arm-none-eabi-gcc -Os
 -mcpu=cortex-m4 -mthumb -mfloat-abi=hard and writes
 tinygen/memory/kernel_costs.json, which the flash and RAM budgets read.
 Run it again after changing a kernel:  python bench/kernel_sizes.py
@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = ROOT / "runtime_c" / "kernels"
+DSP = ROOT / "runtime_c" / "dsp"
 INCLUDE = ROOT / "runtime_c" / "include"
 OUT = ROOT / "tinygen" / "memory" / "kernel_costs.json"
 FLAGS = ["-std=c99", "-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard",
@@ -27,8 +28,8 @@ FLAGS = ["-std=c99", "-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard",
 def measure(gcc: str, source: Path, workdir: Path) -> dict[str, int]:
     (workdir / "tg_names.h").write_text("")
     obj = workdir / (source.stem + ".o")
-    subprocess.run([gcc, *FLAGS, f"-I{INCLUDE}", f"-I{workdir}", "-c", str(source), "-o", str(obj)],
-                   check=True, cwd=workdir)
+    subprocess.run([gcc, *FLAGS, f"-I{INCLUDE}", f"-I{workdir}", "-c", str(source), "-o",
+                    str(obj)], check=True, cwd=workdir)
     size = subprocess.run([gcc.replace("gcc", "size"), "-A", str(obj)], check=True,
                           capture_output=True, text=True).stdout
     code = sum(int(line.split()[1]) for line in size.splitlines()
@@ -45,16 +46,18 @@ def main() -> int:
     if not shutil.which(args.gcc):
         print(f"{args.gcc} not found (Debian: apt-get install gcc-arm-none-eabi)", file=sys.stderr)
         return 2
-    costs = {}
+    costs, dsp = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for source in sorted(KERNELS.glob("tg_*.c")):
             costs[source.stem] = measure(args.gcc, source, Path(tmp))
-    print(f"{'kernel':36s} {'code (B)':>9s} {'stack (B)':>9s}")
-    for name, c in costs.items():
+        for source in sorted(DSP.glob("tg_*.c")):
+            dsp[source.stem] = measure(args.gcc, source, Path(tmp))
+    print(f"{'function':36s} {'code (B)':>9s} {'stack (B)':>9s}")
+    for name, c in {**costs, **dsp}.items():
         print(f"{name:36s} {c['code_bytes']:9d} {c['stack_bytes']:9d}")
     version = subprocess.run([args.gcc, "-dumpversion"], capture_output=True, text=True)
     document = {"compiler": f"{args.gcc} {version.stdout.strip()} {' '.join(FLAGS)}",
-                "kernels": costs}
+                "kernels": costs, "dsp": dsp}
     OUT.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
     print(f"wrote {OUT.relative_to(ROOT)}")
     return 0

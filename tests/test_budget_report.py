@@ -14,6 +14,7 @@ from tinygen.compiler import compile_file
 from tinygen.errors import EXIT_BUDGET, EXIT_USAGE, TinygenError
 from tinygen.memory.budget import (
     TARGETS,
+    dsp_costs,
     kernel_costs,
     make_budget,
     parse_size,
@@ -78,6 +79,8 @@ def test_targets_and_overrides() -> None:
 def test_every_kernel_has_a_measured_size() -> None:
     kernels = {p.stem for p in (RUNTIME_DIR / "kernels").glob("tg_*.c")}
     assert kernels == set(kernel_costs())
+    dsp = {p.stem for p in (RUNTIME_DIR / "dsp").glob("tg_*.c")}
+    assert dsp == set(dsp_costs())
     assert all(c["code_bytes"] > 0 for k, c in kernel_costs().items() if k != "tg_copy")
 
 

@@ -43,7 +43,7 @@ def test_generate_dsp_writes_a_strict_library(name: str, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert (out / "include" / f"{name}.h").is_file()
     report = json.loads((out / "report.json").read_text())
-    assert report["output_length"] > 0
+    assert report["output_length"] > 0 and report["runtime_code_bytes"] > 0
     for source in sorted((out / "src").glob("*.c")):
         compiled = subprocess.run(
             [*STRICT_C, "-c", str(source), f"-I{out / 'include'}", f"-I{out / 'src'}",

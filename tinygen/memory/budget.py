@@ -89,8 +89,18 @@ def make_budget(ram: str | None, flash: str | None, target: str | None) -> Budge
 
 
 @cache
+def _measured() -> dict[str, dict[str, dict[str, int]]]:
+    return json.loads(_COSTS.read_text())
+
+
 def kernel_costs() -> dict[str, dict[str, int]]:
-    return json.loads(_COSTS.read_text())["kernels"]
+    """Code and stack bytes of each inference kernel (runtime_c/kernels/), by file stem."""
+    return _measured()["kernels"]
+
+
+def dsp_costs() -> dict[str, dict[str, int]]:
+    """Code and stack bytes of each DSP source (runtime_c/dsp/), by file stem."""
+    return _measured()["dsp"]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tinygen.dsp.sources import DspSources, dsp_files
+from tinygen.memory.budget import dsp_costs
 from tinygen.package.folder import write_tree
 
 
@@ -32,6 +33,9 @@ def dsp_library_files(block: DspSources) -> dict[str, str]:
             "output_length": block.output_length,
             "working_bytes": block.working_bytes,
             "constant_bytes": block.constant_bytes,
+            "runtime_code_bytes": sum(
+                dsp_costs()[Path(f).stem]["code_bytes"] for f in block.runtime_sources
+            ),
             "runtime_functions": list(block.functions),
         },
         indent=2,
