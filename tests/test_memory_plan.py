@@ -171,6 +171,20 @@ def test_reordering_lowers_the_peak_and_stays_exact(tmp_path: Path) -> None:
     assert result.ok, result.first_divergence and result.first_divergence.describe()
 
 
+def test_quantize_writes_over_its_float_input() -> None:
+    tf = tf_models._tf()
+    w = tf.constant(np.random.default_rng(8).normal(size=(64, 64)).astype(np.float32) * 0.2)
+    data = tf_models.convert(lambda x: tf.nn.relu(tf.matmul(x, w)), (1, 64), float_io=True)
+    model = compile_graph(parse_tflite(data), "fio")
+    kinds = [op.kind for op in model.graph.ops]
+    assert kinds[0] == "QUANTIZE" and 0 in model.plan.in_place_ops
+    x = model.graph.inputs[0]
+    q = model.graph.ops[0].outputs[0]
+    assert model.plan.offsets[q] == model.plan.offsets[x]  # int8 over its own float input
+    result = verify(model, data, random_inputs(model.graph, 5, 2))
+    assert result.ok, result.first_divergence and result.first_divergence.describe()
+
+
 def test_schedule_exact_on_a_small_diamond() -> None:
     graph = diamond_graph()
     order = best_order(graph)

@@ -23,8 +23,12 @@ def convert(
     *,
     quantize: str = "int8",
     seed: int = 0,
+    float_io: bool = False,
 ) -> bytes:
-    """Convert ``fn`` on one float input of ``shape``: "int8", "int16x8" or "float"."""
+    """Convert ``fn`` on one float input of ``shape``: "int8", "int16x8" or "float".
+
+    ``float_io`` keeps float32 inputs and outputs around an int8 model (QUANTIZE and
+    DEQUANTIZE at its edges)."""
     tf = _tf()
     func = tf.function(fn, input_signature=[tf.TensorSpec(shape, tf.float32)])
     converter = tf.lite.TFLiteConverter.from_concrete_functions(
@@ -41,8 +45,9 @@ def convert(
         converter.representative_dataset = representative
         if quantize == "int8":
             converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-            converter.inference_input_type = tf.int8
-            converter.inference_output_type = tf.int8
+            if not float_io:
+                converter.inference_input_type = tf.int8
+                converter.inference_output_type = tf.int8
         else:
             converter.target_spec.supported_ops = [
                 tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8

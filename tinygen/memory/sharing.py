@@ -2,9 +2,9 @@
 
 * A reshape (kernel ``copy``) or an identity requantization does not move bytes:
   its output aliases its input and no code runs (kernel ``alias``).
-* Element-wise kernels that read element i before writing element i
-  (``requantize_s8``, ``add_s8`` on an input of the output's shape) write over an
-  input whose buffer dies at that operator.
+* Element-wise kernels that read element i before writing element i, no wider
+  (``requantize_s8``, ``add_s8`` on an input of the output's shape,
+  ``quantize_f32_s8``) write over an input whose buffer dies at that operator.
 * At the steps that set the peak, a windowed operator whose input dies there
   overlaps its output with its input (``overlap``), or a depthwise convolution
   with one output channel per input channel overwrites its input channel by
@@ -27,8 +27,14 @@ from tinygen.memory.buffers import Buffer, Segment, buffer_profile
 from tinygen.memory.liveness import LiveRange
 from tinygen.memory.overlap import overlap_shift
 
-#: Kernels whose output may overwrite input k when that input has the output's shape.
-IN_PLACE_INPUTS: dict[str, tuple[int, ...]] = {"requantize_s8": (0,), "add_s8": (0, 1)}
+#: Kernels whose output may overwrite input k when that input has the output's shape
+#: (element i of the output is written after element i of the input is read, and is no
+#: wider, so it lands on bytes already read).
+IN_PLACE_INPUTS: dict[str, tuple[int, ...]] = {
+    "requantize_s8": (0,),
+    "add_s8": (0, 1),
+    "quantize_f32_s8": (0,),
+}
 DEPTHWISE = "depthwise_conv2d_s8"
 DEPTHWISE_IN_PLACE = "depthwise_conv2d_s8_inplace"
 
@@ -164,10 +170,12 @@ def _build(
             continue
         for k in IN_PLACE_INPUTS.get(call.kernel, ()):
             x = call.inputs[k]
+            tx, ty = graph.tensors[x] if x != NO_TENSOR else None, graph.tensors[y]
             if (
-                _arena(graph, x)
-                and graph.tensors[x].shape == graph.tensors[y].shape
-                and _same_layout(graph, x, y)
+                tx is not None
+                and _arena(graph, x)
+                and tx.shape == ty.shape
+                and ty.itemsize <= tx.itemsize
                 and _dies_here(graph, groups, step, x)
             ):
                 groups.join(x, y)
