@@ -132,11 +132,12 @@ def estimate_usage(
         raise TinygenError(f"no measured size for kernels {unknown} (run bench/kernel_sizes.py)")
     code = sum(costs[k]["code_bytes"] for k in kernels)
     stack = max((costs[k]["stack_bytes"] for k in kernels), default=0) + CALL_STACK_BYTES
+    plural = "" if len(kernels) == 1 else "s"
     ram = [("arena", arena_bytes), ("DSP buffers", dsp_bytes), ("stack (estimate)", stack)]
     flash = [
         ("weights and tables", constant_bytes),
         ("kernel parameters", params_bytes),
-        (f"kernel code ({len(kernels)} kernels, Cortex-M4 -Os)", code),
+        (f"kernel code ({len(kernels)} kernel{plural}, Cortex-M4 -Os)", code),
         ("model code (estimate)", ENTRY_CODE_BYTES + STEP_CODE_BYTES * steps),
     ]
     return Usage(tuple(ram), tuple(flash))
