@@ -25,6 +25,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--model-runs", type=int, default=50, help="random inputs per conformance model"
     )
+    parser.addoption(
+        "--planner-cases",
+        type=int,
+        default=20,
+        help="randomized multi-operator models whose memory plans are checked against TFLM",
+    )
     parser.addoption("--seed", type=int, default=1234, help="seed of randomized tests")
 
 
