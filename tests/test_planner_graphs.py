@@ -100,6 +100,14 @@ OPTIONS = {
 }
 
 
+def _degenerate(graph: Graph) -> bool:
+    """An activation that the representative data never moved (a ReLU that is always 0):
+    the converter gives it a scale near 1e-8, and TFLM may abort on what follows."""
+    return any(
+        t.quant is not None and t.data is None and t.quant.scale0 < 1e-6 for t in graph.tensors
+    )
+
+
 def _shuffled(graph: Graph, rng: random.Random) -> Graph:
     """The same graph with its operators in a random topological order."""
     producer = {t: i for i, op in enumerate(graph.ops) for t in op.outputs}
@@ -115,9 +123,12 @@ def _shuffled(graph: Graph, rng: random.Random) -> Graph:
 
 def test_random_model_plans_are_exact(case: int, pytestconfig: pytest.Config) -> None:
     rng = random.Random(pytestconfig.getoption("--seed") * 1000 + case)
-    fn, shape = _random_model(rng)
-    data = tf_models.convert(fn, shape, seed=case)
-    graph = parse_tflite(data)
+    for _ in range(10):
+        fn, shape = _random_model(rng)
+        data = tf_models.convert(fn, shape, seed=case)
+        graph = parse_tflite(data)
+        if not _degenerate(graph):
+            break
     arenas = {}
     variants = [(label, graph, options) for label, options in OPTIONS.items()]
     variants.append(("shuffled", _shuffled(graph, rng), MemoryOptions()))

@@ -69,3 +69,18 @@ def unsupported_model() -> bytes:
     """int8 model with operators tinygen does not compile yet (TANH, MUL, LOGISTIC)."""
     tf = _tf()
     return convert(lambda x: tf.sigmoid(tf.tanh(x) * x) * x, (1, 8))
+
+
+def dead_relu_softmax_model() -> bytes:
+    """A ReLU that is always 0, then FULLY_CONNECTED + SOFTMAX: the converter gives the dead
+    activations a scale near 1e-8, and TFLM aborts the process while preparing the model."""
+    tf = _tf()
+    rng = np.random.default_rng(0)
+    w = tf.constant((rng.normal(size=(3, 3, 3, 4)) * 0.3).astype(np.float32))
+    dense = tf.constant(np.ones((64, 5), np.float32))
+
+    def fn(x: Any) -> Any:
+        y = tf.nn.relu(tf.nn.conv2d(x, w, 1, "SAME") - 100.0)
+        return tf.nn.softmax(tf.matmul(tf.reshape(y, (1, -1)), dense))
+
+    return convert(fn, (1, 4, 4, 3))

@@ -121,6 +121,14 @@ def _verify(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
+    from tinygen.verify.tflm import tflm_failure
+
+    failure = tflm_failure(data, len(model.graph.inputs))
+    if failure:
+        raise TinygenError(
+            f"TFLite Micro cannot run this model, so there is nothing to compare with: "
+            f"{failure}. The library itself can still be generated."
+        )
     result = verify(model, data, input_sets, progress)
     if result.ok:
         print(f"{model.name}: {result.runs} runs, every output byte equal to TFLite Micro's")
