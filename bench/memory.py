@@ -25,17 +25,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+sys.path.insert(0, str(REPO / "bench"))
+
+from host_latency import MODELS  # noqa: E402  (the six int8 conformance models)
+
 from tinygen.compiler import compile_file  # noqa: E402
 from tinygen.memory.planner import MemoryOptions  # noqa: E402
-
-MODELS = [
-    "hello_world_int8",
-    "ad01_int8",
-    "kws_ref_model",
-    "str_ww_ref_model",
-    "pretrainedResnet_quant",
-    "vww_96_int8",
-]
 
 
 @contextlib.contextmanager

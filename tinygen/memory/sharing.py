@@ -26,6 +26,7 @@ from tinygen.lowering.call import KernelCall
 from tinygen.memory.buffers import Buffer, Segment, buffer_profile
 from tinygen.memory.liveness import LiveRange
 from tinygen.memory.overlap import overlap_shift
+from tinygen.reference.quantize import requantize_s8
 
 #: Kernels whose output may overwrite input k when that input has the output's shape
 #: (element i of the output is written after element i of the input is read, and is no
@@ -95,8 +96,6 @@ def _is_identity(call: KernelCall) -> bool:
         return True
     if call.kernel != "requantize_s8":
         return False
-    from tinygen.reference.quantize import requantize_s8
-
     values = np.arange(-128, 128, dtype=np.int8)
     return bool(np.array_equal(requantize_s8(call.params, values), values))
 
