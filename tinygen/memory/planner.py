@@ -59,17 +59,6 @@ class MemoryPlan:
     in_place_depthwise: tuple[int, ...] = ()
     overlapped_ops: tuple[int, ...] = ()
 
-    def summary(self) -> str:
-        below = self.lower_bound - self.arena_bytes
-        relation = (
-            f"{below:,} B below" if below > 0 else "equal to" if below == 0 else
-            f"{-below:,} B above"
-        )
-        return (
-            f"arena {self.arena_bytes:,} B ({relation} the activation lower bound "
-            f"{self.lower_bound:,} B); offsets by {self.strategy}"
-        )
-
 
 @dataclass(frozen=True)
 class PlannedGraph:
