@@ -13,10 +13,8 @@ overlapping operators only, and both (the default).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,29 +29,13 @@ from host_latency import MODELS  # noqa: E402  (the six int8 conformance models)
 
 from tinygen.compiler import compile_file  # noqa: E402
 from tinygen.memory.planner import MemoryOptions  # noqa: E402
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence what TFLM's C++ prints on a failed allocation (it writes to fd 1 and 2)."""
-    sys.stdout.flush()
-    saved = [os.dup(1), os.dup(2)]
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, null):
-            os.close(fd)
+from tinygen.verify.native_output import quiet_native_output  # noqa: E402
 
 
 def tflm_fits(data: bytes, arena: int) -> bool:
     from tflite_micro.python.tflite_micro import runtime
 
-    with _quiet():
+    with quiet_native_output():
         return _invokes(runtime, data, arena)
 
 

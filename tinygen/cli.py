@@ -90,9 +90,10 @@ def _report(args: argparse.Namespace) -> int:
     print(operator_table(model))
     print()
     print("device estimate" + (f" against {budget.target}" if budget and budget.target else ""))
-    print(usage_table(model.usage(), budget))
+    usage = model.usage()
+    print(usage_table(usage, budget))
     print(f"\nmemory plan picture: {picture}")
-    check_budget(model.usage(), budget)
+    check_budget(usage, budget)
     return 0
 
 

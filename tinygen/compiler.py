@@ -37,6 +37,7 @@ class CompiledModel:
         )
 
     def report(self) -> dict[str, Any]:
+        usage = self.usage()
         return {
             "name": self.name,
             "arena_bytes": self.plan.arena_bytes,
@@ -55,8 +56,8 @@ class CompiledModel:
                 "live_bytes": list(self.plan.live_bytes),
             },
             "device_estimate": {
-                "ram": dict(self.usage().ram),
-                "flash": dict(self.usage().flash),
+                "ram": dict(usage.ram),
+                "flash": dict(usage.flash),
             },
             "ops": [
                 {

@@ -36,13 +36,14 @@ import contextlib
 import math
 import os
 import struct
-import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from tinygen.verify.native_output import quiet_native_output
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -574,21 +575,8 @@ def _quiet_native_output() -> Iterator[None]:
     if os.environ.get("TINYGEN_FACTORY_VERBOSE"):
         yield
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
+    with quiet_native_output():
         yield
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, devnull):
-            os.close(fd)
 
 
 def _convert(spec: _Spec, rng: np.random.Generator) -> bytes:
