@@ -28,12 +28,12 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 def test_generate_library_writes_the_library(dense_int8: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = _run(["generate-library", str(dense_int8), "-o", str(out), "--name", "My-Net"])
+    result = _run(["generate-library", str(dense_int8), "-o", str(out), "--name", "My_Net"])
     assert result.returncode == 0, result.stderr
-    assert (out / "include" / "my_net.h").is_file()
-    assert (out / "src" / "my_net.c").is_file()
+    assert (out / "include" / "My_Net.h").is_file()
+    assert (out / "src" / "My_Net.c").is_file()
     assert (out / "src" / "tg_fully_connected_s8.c").is_file()
-    assert "add_library(my_net" in (out / "CMakeLists.txt").read_text()
+    assert "add_library(My_Net" in (out / "CMakeLists.txt").read_text()
     report = json.loads((out / "report.json").read_text())
     assert report["arena_bytes"] > 0 and report["constant_bytes"] > 0
     assert [op["kind"] for op in report["ops"]] == ["FULLY_CONNECTED"]

@@ -55,14 +55,16 @@ def _generate_library(args: argparse.Namespace) -> int:
 
 
 def _generate_dsp(args: argparse.Namespace) -> int:
-    from tinygen.codegen.c_values import c_identifier
+    from tinygen.codegen.c_values import library_name
     from tinygen.dsp.blocks import generate_block, read_config
     from tinygen.package.dsp_folder import write_dsp_library
 
     config = Path(args.config)
     doc = read_config(config)
-    given = args.name or (doc.get("name") if isinstance(doc, dict) else None) or config.stem
-    block = generate_block(doc, c_identifier(str(given)))
+    given, source = args.name, "--name"
+    if given is None and isinstance(doc, dict) and doc.get("name") is not None:
+        given, source = doc["name"], f'"name" in {config}'
+    block = generate_block(doc, library_name(given, config.stem, source))
     write_dsp_library(block, Path(args.output))
     print(
         f"wrote {args.output}: DSP block '{block.name}', {block.input_length:,} inputs -> "
@@ -177,6 +179,10 @@ def _memory_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_NAME_RULE = "used exactly as given: a C identifier of at most 63 characters"
+_STEM = "the file stem made into one"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tinygen", description="Compile int8 TFLite models into dependency-free C99."
@@ -186,17 +192,20 @@ def build_parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate-library", help="write a C library for a .tflite model")
     gen.add_argument("model", help="int8 .tflite model")
     gen.add_argument("-o", "--output", required=True, help="library folder to write")
-    gen.add_argument("--name", help="C prefix of the library (default: the model's file stem)")
+    gen.add_argument("--name", help=f"C prefix of the library, {_NAME_RULE} (default: {_STEM})")
     _budget_arguments(gen)
     _memory_arguments(gen)
     gen.set_defaults(run=_generate_library)
 
-    ver = sub.add_parser("verify", help="compare the generated C with TFLite Micro, byte for byte")
+    ver = sub.add_parser(
+        "verify",
+        help="compare the generated C with TFLite Micro and TensorFlow Lite, byte for byte",
+    )
     ver.add_argument("model", help="int8 .tflite model")
     ver.add_argument("--inputs", help=".npy file of inputs (one, or a stack)")
     ver.add_argument("--runs", type=int, default=20, help="random input sets (default 20)")
     ver.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
-    ver.add_argument("--name", help="C prefix used while building")
+    ver.add_argument("--name", help=f"C prefix used while building, {_NAME_RULE}")
     _memory_arguments(ver)
     ver.set_defaults(run=_verify)
 
@@ -209,14 +218,16 @@ def build_parser() -> argparse.ArgumentParser:
         '"parameters": {...}} (see tinygen/dsp/blocks.py)',
     )
     dsp.add_argument("-o", "--output", required=True, help="folder to write")
-    dsp.add_argument("--name", help="C prefix (default: the JSON's name, or the file stem)")
+    dsp.add_argument(
+        "--name", help=f"C prefix, {_NAME_RULE} (default: the JSON's \"name\", or {_STEM})"
+    )
     dsp.set_defaults(run=_generate_dsp)
 
     rep = sub.add_parser(
         "report", help="memory plan and per-operator table of a model, with a plan picture"
     )
     rep.add_argument("model", help="int8 .tflite model")
-    rep.add_argument("--name", help="C prefix (default: the model's file stem)")
+    rep.add_argument("--name", help=f"C prefix, {_NAME_RULE} (default: {_STEM})")
     rep.add_argument("--picture", help="SVG file of the memory plan (default: NAME-plan.svg)")
     _budget_arguments(rep)
     _memory_arguments(rep)

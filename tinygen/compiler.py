@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinygen.codegen.c_values import c_identifier
+from tinygen.codegen.c_values import library_name
 from tinygen.codegen.model_source import GeneratedSources, generate_sources
 from tinygen.frontend.tflite import read_tflite
 from tinygen.ir import Graph
@@ -92,6 +92,9 @@ def compile_file(
     memory: MemoryOptions | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> CompiledModel:
+    """``name`` is used exactly as given and must be a valid one (see
+    :func:`tinygen.codegen.c_values.name_problem`); without it, the file stem made one."""
     path = Path(path)
+    checked = library_name(name, path.stem)
     graph = read_tflite(path)
-    return compile_graph(graph, c_identifier(name if name else path.stem), memory, progress)
+    return compile_graph(graph, checked, memory, progress)

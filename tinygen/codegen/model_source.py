@@ -1,11 +1,15 @@
 """Render a lowered, planned graph as the C sources of one library.
 
-All values are computed here; the templates only place them.
+All values are computed here; the templates only place them. Text from the model
+(tensor names, operator kinds) reaches a template only as :class:`CText`, escaped
+for its place; any other value a template places must be plain C (numbers,
+identifiers, expressions), which :func:`_placed` checks.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +18,10 @@ import numpy as np
 
 from tinygen.codegen.c_values import (
     C_TYPES,
-    array_body,
+    CText,
+    array_lines,
+    c_comment_text,
+    checked_library_name,
     double_literal,
     float_literal,
     int_literal,
@@ -36,6 +43,18 @@ class GeneratedSources:
     kernel_functions: tuple[str, ...]
 
 
+#: What plain C values (numbers, identifiers, expressions) never hold, nor a line break:
+#: only escaped text (CText) may.
+_NOT_PLAIN_C = re.compile(r"/\*|\*/|//|[^\x20-\x7e]|[\"'\\#?]")
+
+
+def _placed(value: object) -> object:
+    """Every ``{{ value }}`` of the templates passes here (jinja2's ``finalize``)."""
+    if not isinstance(value, CText) and _NOT_PLAIN_C.search(str(value)):
+        raise ValueError(f"unescaped text would reach the generated C: {str(value)[:60]!r}")
+    return value
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -43,6 +62,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_placed,
     )
 
 
@@ -65,7 +85,7 @@ class _Builder:
                 "ctype": C_TYPES[dtype],
                 "name": name,
                 "count": max(values.size, 1),
-                "body": array_body(values) if values.size else "0",
+                "lines": array_lines(values) if values.size else ["0"],
             }
         )
         self.constant_bytes += values.size * np.dtype(dtype).itemsize
@@ -110,7 +130,7 @@ class _Builder:
                     "zero_point": q.zero_point0 if q else 0,
                     "ctype": C_TYPES.get(tensor.dtype, "uint8_t"),
                     "shape": list(tensor.shape),
-                    "name": tensor.name,
+                    "name_comment": c_comment_text(tensor.name),
                 }
             )
         return result
@@ -120,9 +140,11 @@ class _Builder:
         for i, call in enumerate(self.calls):
             op = self.graph.ops[i]
             out = self.graph.tensors[call.outputs[0]]
-            comment = f"{op.kind} -> {out.name} {list(out.shape)}".replace("*/", "* /")
+            comment = CText(
+                f"{c_comment_text(op.kind)} -> {c_comment_text(out.name)} {list(out.shape)}"
+            )
             if call.kernel == "alias":
-                steps.append({"index": i, "comment": f"{comment} (alias)", "call": None})
+                steps.append({"index": i, "comment": CText(f"{comment} (alias)"), "call": None})
                 continue
             kernel = C_KERNELS[call.kernel]
             args = [self.tensor_arg(t, False) for t in call.inputs]
@@ -169,7 +191,7 @@ def _field_bytes(value: Any) -> int:
 def generate_sources(
     name: str, graph: Graph, calls: list[KernelCall], plan: MemoryPlan
 ) -> GeneratedSources:
-    builder = _Builder(name, graph, calls, plan)
+    builder = _Builder(checked_library_name(name, "the library name"), graph, calls, plan)
     ctx = builder.context()
     env = _environment()
     sources = {

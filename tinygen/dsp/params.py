@@ -7,12 +7,10 @@ Parameter names are those of the Edge Impulse block's parameters.json with ``_``
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 
+from tinygen.codegen.c_values import name_problem
 from tinygen.errors import EXIT_USAGE, TinygenError
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def fail(block: str, message: str) -> None:
@@ -60,8 +58,9 @@ def choice(block: str, key: str, value: object, valid: tuple) -> object:
 
 
 def check_name(block: str, name: str) -> None:
-    if not isinstance(name, str) or not _NAME.match(name):
-        fail(block, f"the block name must be a C identifier, got {name!r}")
+    problem = name_problem(name) if isinstance(name, str) else f"a {type(name).__name__}"
+    if problem:
+        fail(block, f"the block name must be a C identifier, got {ascii(name)[:70]}: {problem}")
 
 
 def samples_per_axis(block: str, input_length: int, axes: int) -> int:
