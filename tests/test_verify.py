@@ -27,5 +27,5 @@ def test_first_diverging_operator_is_named(shared_dir: Path) -> None:
     assert divergence is not None
     assert (divergence.op_index, divergence.kind) == (1, "FULLY_CONNECTED")
     assert divergence.tensor == model.graph.tensors[model.graph.ops[1].outputs[0]].name
-    assert divergence.reference_agrees_with == "TFLM"
+    assert divergence.reference_agrees_with == "TensorFlow Lite"
     assert "operator 1 (FULLY_CONNECTED)" in divergence.describe()

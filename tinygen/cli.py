@@ -124,20 +124,30 @@ def _verify(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    from tinygen.verify.tflm import tflm_failure
+    from tinygen.verify.probe import interpreter_failures
 
-    failure = tflm_failure(data, len(model.graph.inputs))
-    if failure:
-        raise TinygenError(
-            f"TFLite Micro cannot run this model, so there is nothing to compare with: "
-            f"{failure}. The library itself can still be generated."
+    failures = interpreter_failures(data, len(model.graph.inputs))
+    result = verify(model, data, input_sets, progress, failures)
+    for who, why in result.missing.items():
+        print(f"{who} cannot run this model ({why}); judged against the other", file=sys.stderr)
+    if result.tflm_disagreements:
+        where = f", {result.parting.describe()}" if result.parting is not None else ""
+        print(
+            f"TFLite Micro disagrees with TensorFlow Lite's reference kernels on "
+            f"{result.tflm_disagreements} of {result.runs} runs{where}; "
+            "tinygen follows TensorFlow Lite (the README lists where and why)",
+            file=sys.stderr,
         )
-    result = verify(model, data, input_sets, progress)
     if result.ok:
-        print(f"{model.name}: {result.runs} runs, every output byte equal to TFLite Micro's")
+        judged = (
+            "TFLite Micro's and TensorFlow Lite's"
+            if not result.missing and result.tflm_disagreements == 0
+            else f"{result.judge}'s"
+        )
+        print(f"{model.name}: {result.runs} runs, every output byte equal to {judged}")
         return 0
     print(
-        f"{model.name}: {result.mismatched_runs} of {result.runs} runs differ from TFLite Micro"
+        f"{model.name}: {result.mismatched_runs} of {result.runs} runs differ from {result.judge}"
         + (
             f", the numpy reference differs on {result.reference_mismatches}"
             if result.reference_mismatches

@@ -1,8 +1,10 @@
 /* Fixed-point helpers shared by the int8 kernels.
  *
- * The rounding is that of TensorFlow Lite Micro's default build: a saturating
- * rounding doubling high multiply followed by a rounding right shift. Signed
- * right shifts are assumed arithmetic, as on every compiler tinygen targets.
+ * tg_requantize rounds as TensorFlow Lite Micro's default build and TensorFlow
+ * Lite's reference kernels do for most operators: a saturating rounding doubling
+ * high multiply followed by a rounding right shift. tg_requantize_single rounds
+ * once, as TensorFlow Lite's reference FULLY_CONNECTED does. Signed right shifts
+ * are assumed arithmetic, as on every compiler tinygen targets.
  */
 #ifndef TG_FIXEDPOINT_H
 #define TG_FIXEDPOINT_H
@@ -35,6 +37,14 @@ static inline int32_t tg_requantize(int32_t x, int32_t multiplier, int32_t shift
     const int32_t right = shift > 0 ? 0 : -shift;
     const int32_t shifted = (int32_t)((uint32_t)x << left);
     return tg_round_shift_right(tg_high_mul(shifted, multiplier), right);
+}
+
+/* x * multiplier * 2^(shift - 31), rounded once (halves up); shift in [-31, 30]. */
+static inline int32_t tg_requantize_single(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t total = 31 - shift;
+    const int64_t product = (int64_t)x * (int64_t)multiplier + ((int64_t)1 << (total - 1));
+    return (int32_t)(uint32_t)(uint64_t)(product >> total);
 }
 
 static inline int32_t tg_clamp(int32_t x, int32_t lo, int32_t hi)

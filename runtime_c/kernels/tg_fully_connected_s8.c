@@ -1,7 +1,9 @@
 /* int8 fully connected layer: output[b][o] = sum_d input[b][d] * filter[o][d] + bias[o].
  *
  * The input offset is folded into the bias at generation time, so the inner
- * loop is a plain int8 dot product.
+ * loop is a plain int8 dot product. The accumulator is requantized with one
+ * rounding, as TensorFlow Lite's reference kernel does (TFLM rounds twice and is
+ * off by one on some values).
  */
 #include "tg_fixedpoint.h"
 #include "tg_kernels.h"
@@ -33,7 +35,7 @@ void tg_fully_connected_s8(const tg_fully_connected_params *p, const int8_t *inp
                     acc += (int32_t)in[d] * ((int32_t)f[d] + p->filter_offset);
                 }
             }
-            acc = tg_requantize(acc, p->multiplier[q], p->shift[q]) + p->output_offset;
+            acc = tg_requantize_single(acc, p->multiplier[q], p->shift[q]) + p->output_offset;
             output[b * p->out_depth + o] = (int8_t)tg_clamp(acc, p->act_min, p->act_max);
         }
     }

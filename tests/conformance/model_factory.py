@@ -12,7 +12,7 @@ Notes on the ops that are not a plain one-to-one mapping:
 * ``RELU``/``RELU6`` optionally follow a reshape; the converter moves the activation in
   front of the ``RESHAPE``. The standalone activation gets its own output scale; TFLM's
   int8 RELU6 clamps without requantizing (TFLite's reference kernel requantizes), so the two
-  interpreters disagree on these models.
+  interpreters disagree on these models; tinygen follows TensorFlow Lite.
 * ``FULLY_CONNECTED`` weights are per-channel (the converter default) or per-tensor
   (``params["per_channel"]``). A ``[1, t, n]`` input gives one FULLY_CONNECTED with
   ``keep_num_dims``; a bias-less layer has no bias input (index -1), while a bias-less

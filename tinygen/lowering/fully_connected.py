@@ -56,6 +56,11 @@ def lower_fully_connected(graph: Graph, index: int, op: Op) -> KernelCall:
     shifts = np.zeros(len(reals), np.int32)
     for c, real in enumerate(reals):
         mults[c], shifts[c] = quantize_multiplier(real)
+    if np.any(shifts > 30):  # the single-rounding requantization shifts right by 31 - shift
+        raise TinygenError(
+            f"operator {index} (FULLY_CONNECTED): the output scale is more than 2**30 times "
+            "smaller than input scale x weight scale; the model's quantization is broken"
+        )
     act_min, act_max = activation_range(op.attrs["activation"], yq.scale0, yq.zero_point0)
     # sum((x + io) * (w + fo)) + b == sum(x * (w + fo)) + [b + io * sum(w + fo)] in
     # wrapping int32 arithmetic: the bracket is computed here, once.

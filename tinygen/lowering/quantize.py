@@ -72,39 +72,33 @@ def lower_dequantize(graph: Graph, index: int, op: Op) -> KernelCall:
 
 
 def lower_relu(graph: Graph, index: int, op: Op) -> KernelCall:
-    """RELU rescales to the output's parameters and clamps below at its zero point.
+    """RELU and RELU6 rescale to the output's parameters and clamp to its [0, inf) or [0, 6].
 
-    RELU6 clamps the input values to the quantized [0, 6] of the input and keeps
-    them as they are (TFLM assumes equal input and output quantization there),
-    which is a requantize by exactly 1.
+    This is TensorFlow Lite's reference kernel. TFLite Micro's int8 RELU6 instead clamps the
+    input values to the input's quantized [0, 6] and keeps them without rescaling, which is
+    wrong wherever the converter gives the output its own scale (a standalone ReLU6 after a
+    reshape, for instance); tinygen follows TensorFlow Lite there. With equal input and
+    output parameters the two agree.
     """
     x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     if x.dtype != "int8" or y.dtype != "int8":
         raise TinygenError(f"operator {index} ({op.kind}): only int8 is supported")
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
-    io = (op.inputs[0],), (op.outputs[0],)
-    if op.kind == "RELU":
-        real = float(np.float32(xq.scale0) / np.float32(yq.scale0))
-        multiplier, shift = quantize_multiplier(real)
-        params = RequantizeParams(
-            y.size,
-            -xq.zero_point0,
-            yq.zero_point0,
-            multiplier,
-            shift,
-            act_min=max(-128, yq.zero_point0),
-            act_max=127,
-        )
-        return KernelCall("requantize_s8", *io, params)
-    six = xq.zero_point0 + round_half_away(float(np.float32(6.0) / np.float32(xq.scale0)))
+    # float32 division, then QuantizeMultiplier in double (TFLite's ReluPrepare).
+    real = float(np.float32(xq.scale0) / np.float32(yq.scale0))
+    multiplier, shift = quantize_multiplier(real)
+    act_max = 127
+    if op.kind == "RELU6":
+        six = yq.zero_point0 + round_half_away(float(np.float32(6.0) / np.float32(yq.scale0)))
+        act_max = min(127, six)
     params = RequantizeParams(
         y.size,
-        0,
-        0,
-        1 << 30,
-        1,  # exactly x: (2x * 2**30) / 2**31
-        act_min=xq.zero_point0,
-        act_max=min(127, max(-128, six)),
+        -xq.zero_point0,
+        yq.zero_point0,
+        multiplier,
+        shift,
+        act_min=max(-128, yq.zero_point0),
+        act_max=act_max,
     )
-    return KernelCall("requantize_s8", *io, params)
+    return KernelCall("requantize_s8", (op.inputs[0],), (op.outputs[0],), params)

@@ -1,9 +1,9 @@
 """A standalone RELU / RELU6 folded into the fused activation of the operator before it.
 
-Exact with TFLM when the RELU's input and output quantization are the same:
-TFLM's int8 RELU then requantizes with multiplier 1.0 (exactly the identity)
-and clamps to [zero_point, 127]; RELU6 clamps to [zero_point,
-zero_point + round(6 / scale)] saturated to int8. Those are the clamp ranges
+Exact when the RELU's input and output quantization are the same: the int8 RELU
+and RELU6 of TensorFlow Lite (and TFLite Micro, which agrees there) then requantize
+with multiplier 1.0 (exactly the identity) and clamp to [zero_point, 127] or
+[zero_point, zero_point + round(6 / scale)], saturated to int8. Those are the clamp ranges
 of the fused activations (``lowering.common.activation_range``), so the
 producer's own clamp gives the same bytes. The producer must have no fused
 activation yet and its output must feed only the RELU.

@@ -1,9 +1,11 @@
 """Fixed-point arithmetic of TFLite Micro's integer kernels, in numpy.
 
 These functions define the rounding that the generated C reproduces: the
-double-rounding ``MultiplyByQuantizedMultiplier`` (TFLM's default build), the
-gemmlowp helpers it is made of, and ``QuantizeMultiplier`` that turns a real
-multiplier into a 31-bit fixed-point multiplier and a shift.
+double-rounding ``MultiplyByQuantizedMultiplier`` (TFLM's default build, and TensorFlow
+Lite's reference kernels for most operators), the gemmlowp helpers it is made of, the
+single-rounding form TensorFlow Lite's reference FULLY_CONNECTED uses, and
+``QuantizeMultiplier`` that turns a real multiplier into a 31-bit fixed-point multiplier
+and a shift.
 
 All array functions take and return int64 arrays holding int32 values.
 """
@@ -76,3 +78,18 @@ def multiply_by_quantized_multiplier(
     right = np.maximum(-shift, 0)
     shifted = wrap_int32(np.asarray(x, np.int64) << left)
     return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right)
+
+
+def multiply_by_quantized_multiplier_single(
+    x: np.ndarray, multiplier: np.ndarray | int, shift: np.ndarray | int
+) -> np.ndarray:
+    """``x * multiplier * 2**(shift - 31)`` rounded once, halves up (64-bit product).
+
+    TensorFlow Lite's reference FULLY_CONNECTED requantizes this way, where TFLM rounds
+    twice (``multiply_by_quantized_multiplier``); the two differ by one on about one
+    value in 2**(1 - shift). The result wraps to int32 as the C cast does.
+    """
+    total = 31 - np.asarray(shift, np.int64)
+    product = np.asarray(x, np.int64) * np.asarray(multiplier, np.int64)
+    # x * multiplier fits in 62 bits, so the int64 arithmetic below is exact.
+    return wrap_int32((product + (np.int64(1) << (total - 1))) >> total)

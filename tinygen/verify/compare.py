@@ -1,4 +1,10 @@
-"""Run generated C, numpy reference and TFLM on the same inputs; find where they part."""
+"""Run the generated C, the numpy reference and the truth on the same inputs; find where they part.
+
+The truth (``truth.py``) is TFLite Micro where it agrees with TensorFlow Lite's reference
+kernels and TensorFlow Lite where they disagree; the C and the numpy reference must equal
+it byte for byte. Where TFLM and TensorFlow Lite disagree, the result says so and names the
+first operator where they part.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from tinygen.compiler import CompiledModel
+from tinygen.frontend.tflite import parse_tflite
 from tinygen.reference.interpreter import run_reference
 from tinygen.verify.c_model import CModel
-from tinygen.verify.tflm import TflmModel
+from tinygen.verify.truth import Parting, Truth, count_differing, same_values
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,7 @@ class Divergence:
     differing: int  # elements that differ
     size: int
     nbytes: int
-    reference_agrees_with: str  # "C", "TFLM", "both" or "neither"
+    reference_agrees_with: str  # "C", the truth's name, "both" or "neither"
 
     def describe(self) -> str:
         return (
@@ -36,40 +43,47 @@ class Divergence:
 @dataclass
 class VerifyResult:
     runs: int = 0
-    mismatched_runs: int = 0
-    reference_mismatches: int = 0
+    mismatched_runs: int = 0  # runs where the C differs from the truth
+    reference_mismatches: int = 0  # runs where the numpy reference differs from the truth
     first_divergence: Divergence | None = None
     failures: list[int] = field(default_factory=list)
+    judge: str = ""  # "TensorFlow Lite" or "TFLite Micro": what the C was compared with
+    missing: dict[str, str] = field(default_factory=dict)  # interpreter → why it did not run
+    tflm_disagreements: int = 0  # runs where TFLM's outputs differ from TensorFlow Lite's
+    parting: Parting | None = None  # where TFLM and TensorFlow Lite first part
 
     @property
     def ok(self) -> bool:
         return self.mismatched_runs == 0 and self.reference_mismatches == 0
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and a.tobytes() == b.tobytes()
-
-
 def _locate(
-    model: CompiledModel, cmodel: CModel, tflm: TflmModel, inputs: list[np.ndarray]
+    model: CompiledModel, cmodel: CModel, truth: Truth, inputs: list[np.ndarray], known: int
 ) -> Divergence | None:
-    """Step the C operator by operator and compare each output with TFLM and the reference."""
+    """Step the C operator by operator; compare each output with the truth and the reference.
+
+    Tensors that rewrites added (index ``known`` and above) have no counterpart in the
+    interpreters and are skipped; the next operator's output is compared instead.
+    """
     graph = model.graph
     reference = run_reference(graph, model.calls, inputs)
-    tflm.invoke(inputs)
+    truth.invoke(inputs)
     cmodel.set_inputs(inputs)
     for i, op in enumerate(graph.ops):
         cmodel.step(i)
         out = op.outputs[0]
-        c_value = cmodel.tensor(out)
-        tf_value = tflm.tensor(out).reshape(c_value.shape).astype(c_value.dtype)
-        ref_value = reference[out]
-        if _same(c_value, tf_value) and _same(c_value, ref_value):
+        true_value = truth.tensor(out) if out < known else None
+        if true_value is None:
             continue
-        differing = int(np.count_nonzero(c_value != tf_value)) or int(
-            np.count_nonzero(c_value != ref_value)
-        )
-        agrees = [who for who, v in (("C", c_value), ("TFLM", tf_value)) if _same(ref_value, v)]
+        c_value, ref_value = cmodel.tensor(out), reference[out]
+        if same_values(c_value, true_value) and same_values(ref_value, true_value):
+            continue
+        differing = count_differing(c_value, true_value) or count_differing(ref_value, true_value)
+        agrees = [
+            who
+            for who, value in (("C", c_value), (truth.judge, true_value))
+            if same_values(ref_value, value)
+        ]
         return Divergence(
             i,
             op.kind,
@@ -87,25 +101,38 @@ def verify(
     model_bytes: bytes,
     input_sets: Iterable[list[np.ndarray]],
     progress: Callable[[int, VerifyResult], None] | None = None,
+    failures: dict[str, str] | None = None,
 ) -> VerifyResult:
-    result = VerifyResult()
+    """Compare the C and the reference with the truth on every input set.
+
+    ``failures``: the interpreters that cannot run the model and why (found by the
+    caller in child processes, ``probe.interpreter_failures``); they are not started.
+    """
+    truth = Truth(model_bytes, len(model.graph.outputs), failures)
+    result = VerifyResult(judge=truth.judge, missing=dict(truth.missing))
+    as_read = parse_tflite(model_bytes)
     with tempfile.TemporaryDirectory(prefix="tinygen-verify-") as tmp:
         cmodel = CModel(model, Path(tmp))
-        tflm = TflmModel(model_bytes, len(model.graph.outputs))
         for inputs in input_sets:
             c_out = cmodel.invoke(inputs)
-            tf_out = tflm.invoke(inputs)
+            true_out, tflm_differs = truth.invoke(inputs)
+            if tflm_differs:
+                result.tflm_disagreements += 1
+                if result.parting is None:
+                    result.parting = truth.parting(as_read)
             values = run_reference(model.graph, model.calls, inputs)
             ref_out = [values[t] for t in model.graph.outputs]
-            c_ok = all(_same(c, t) for c, t in zip(c_out, tf_out, strict=True))
-            ref_ok = all(_same(r, t) for r, t in zip(ref_out, tf_out, strict=True))
+            c_ok = all(same_values(c, t) for c, t in zip(c_out, true_out, strict=True))
+            ref_ok = all(same_values(r, t) for r, t in zip(ref_out, true_out, strict=True))
             if not c_ok:
                 result.mismatched_runs += 1
                 result.failures.append(result.runs)
             if not ref_ok:
                 result.reference_mismatches += 1
             if (not c_ok or not ref_ok) and result.first_divergence is None:
-                result.first_divergence = _locate(model, cmodel, tflm, inputs)
+                result.first_divergence = _locate(
+                    model, cmodel, truth, inputs, len(as_read.tensors)
+                )
             result.runs += 1
             if progress is not None:
                 progress(result.runs, result)

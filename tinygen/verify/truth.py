@@ -1,0 +1,132 @@
+"""The external truth for int8 inference: TFLite Micro where it agrees with TensorFlow Lite's
+reference kernels, TensorFlow Lite's reference kernels where the two part.
+
+Both interpreters run every input. When their outputs differ, TFLM has a bug (for instance
+SPACE_TO_BATCH_ND of a dynamic-batch model, a standalone RELU6 between two scales, or the
+double rounding of FULLY_CONNECTED), and the first operator of the model where their
+tensors part is found by comparing every tensor both kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygen.errors import TinygenError
+from tinygen.ir import Graph
+from tinygen.verify.tflite_ref import TfliteReference
+from tinygen.verify.tflm import TflmModel
+
+TFLM = "TFLite Micro"
+TFLITE = "TensorFlow Lite"
+
+
+def same_values(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Same element type, count and bytes (shapes may be spelled differently)."""
+    if a is None or b is None:
+        return False
+    return a.dtype == b.dtype and a.size == b.size and a.tobytes() == b.tobytes()
+
+
+def count_differing(a: np.ndarray | None, b: np.ndarray | None) -> int:
+    if a is None or b is None:
+        return max(0 if a is None else a.size, 0 if b is None else b.size)
+    if a.size != b.size or a.dtype != b.dtype:
+        return max(a.size, b.size)
+    return int(np.count_nonzero(a.reshape(-1) != b.reshape(-1)))
+
+
+@dataclass(frozen=True)
+class Parting:
+    """The first operator of the model whose output TFLM and TensorFlow Lite disagree on."""
+
+    op_index: int
+    kind: str
+    tensor: str
+    differing: int
+    size: int
+
+    def describe(self) -> str:
+        return (
+            f"first at operator {self.op_index} ({self.kind}), output '{self.tensor}': "
+            f"{self.differing} of {self.size} values differ"
+        )
+
+
+class Truth:
+    """TFLM and TensorFlow Lite's reference kernels side by side; either may be missing.
+
+    ``failures`` says which interpreters cannot run the model and why (found beforehand
+    in child processes by ``probe.interpreter_failures``, since both abort on some models);
+    those are not started.
+    """
+
+    def __init__(
+        self, model_bytes: bytes, output_count: int, failures: dict[str, str] | None = None
+    ) -> None:
+        self.missing: dict[str, str] = dict(failures or {})
+        self.tflm: TflmModel | None = None
+        self.tflite: TfliteReference | None = None
+        if TFLM not in self.missing:
+            try:
+                self.tflm = TflmModel(model_bytes, output_count)
+            except TinygenError as exc:
+                self.missing[TFLM] = str(exc)
+        if TFLITE not in self.missing:
+            try:
+                self.tflite = TfliteReference(model_bytes)
+            except TinygenError as exc:
+                self.missing[TFLITE] = str(exc)
+        if self.tflm is None and self.tflite is None:
+            raise TinygenError(
+                "neither TFLite Micro nor TensorFlow Lite can run this model, so there is "
+                "nothing to compare with ("
+                + "; ".join(f"{who}: {why}" for who, why in self.missing.items())
+                + "). "
+                "The library itself can still be generated."
+            )
+
+    @property
+    def judge(self) -> str:
+        """Who the C is judged against."""
+        return TFLITE if self.tflite is not None else TFLM
+
+    def invoke(self, inputs: list[np.ndarray]) -> tuple[list[np.ndarray], bool]:
+        """The true outputs, and whether TFLM disagrees with TensorFlow Lite on them."""
+        tflm_out = self.tflm.invoke(inputs) if self.tflm is not None else None
+        if self.tflite is None:
+            assert tflm_out is not None
+            return tflm_out, False
+        tflite_out = self.tflite.invoke(inputs)
+        differs = tflm_out is not None and not all(
+            same_values(a, b) for a, b in zip(tflm_out, tflite_out, strict=True)
+        )
+        return tflite_out, differs
+
+    def tensor(self, index: int) -> np.ndarray | None:
+        """The true value of model tensor ``index`` after the last ``invoke``."""
+        if self.tflite is not None:
+            return self.tflite.tensor(index)
+        assert self.tflm is not None
+        return self.tflm.tensor(index)
+
+    def parting(self, model: Graph) -> Parting | None:
+        """Where TFLM and TensorFlow Lite first part on the last ``invoke``'s inputs.
+
+        ``model`` is the model as read, before any rewrite, so operator indices are the
+        file's. None when both agree on every tensor (or one of them is missing).
+        """
+        if self.tflm is None or self.tflite is None:
+            return None
+        for i, op in enumerate(model.ops):
+            for t in op.outputs:
+                micro, lite = self.tflm.tensor(t), self.tflite.tensor(t)
+                if lite is not None and micro is not None and micro.dtype != lite.dtype:
+                    micro = micro.astype(lite.dtype)
+                if not same_values(micro, lite):
+                    size = lite.size if lite is not None else model.tensors[t].size
+                    return Parting(
+                        i, op.kind, model.tensors[t].name, count_differing(micro, lite), size
+                    )
+        return None
