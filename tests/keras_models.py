@@ -109,3 +109,37 @@ def global_average_pool() -> bytes:
         ]
     )
     return convert(model, (6, 6, 2))
+
+
+@cache
+def dilated(
+    layer: str, padding: str, dilation: int | tuple[int, int], fixed_batch: bool
+) -> tuple[bytes, object, tuple[int, ...]]:
+    """A dilated Conv2D / DepthwiseConv2D / Conv1D after a ReLU layer, then ReLU, Flatten, Dense.
+
+    The ReLU before gives the dilated layer an input zero point of -128. ``layer`` is
+    "conv2d", "depthwise", "conv1d" or "two" (two dilated Conv2D in a row, dilation 2
+    then 3). Returns the int8 model, the float Keras model and the input shape.
+    """
+    tf, layers = _keras()
+    tf.keras.utils.set_random_seed(21)
+    shape: tuple[int, ...] = (20, 3) if layer == "conv1d" else (11, 13, 2)
+    inp = layers.Input(shape, batch_size=1 if fixed_batch else None)
+    if layer == "conv1d":
+        x = layers.Conv1D(3, 1, activation="relu")(inp)
+        x = layers.Conv1D(4, 3, dilation_rate=dilation, padding=padding)(x)
+    else:
+        x = layers.Conv2D(3, 1, activation="relu")(inp)
+        if layer == "depthwise":
+            x = layers.DepthwiseConv2D(
+                3, dilation_rate=dilation, padding=padding, depth_multiplier=2
+            )(x)
+        else:
+            x = layers.Conv2D(4, 3, dilation_rate=dilation, padding=padding)(x)
+        if layer == "two":
+            x = layers.ReLU()(x)
+            x = layers.Conv2D(4, 3, dilation_rate=3, padding=padding)(x)
+    x = layers.ReLU()(x)
+    x = layers.Dense(4)(layers.Flatten()(x))
+    model = tf.keras.Model(inp, x)
+    return convert(model, shape), model, shape

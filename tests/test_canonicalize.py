@@ -97,21 +97,6 @@ def test_dilated_convolution_is_rewritten(
     assert model.plan.arena_bytes <= reference.plan.arena_bytes
 
 
-def test_dilated_same_with_nonzero_zero_point_is_left_alone() -> None:
-    """TFLM pads SPACE_TO_BATCH_ND with raw 0, not the zero point: no exact rewrite exists."""
-    graph = parse_tflite(keras_models.dilated_conv_same()[0])
-    x = graph.ops[0].inputs[0]
-    assert graph.tensors[x].quant is not None
-    for t in (x, graph.ops[0].outputs[0]):
-        q = graph.tensors[t].quant
-        assert q is not None
-        graph.tensors[t].quant = Quantization(q.scale, q.zero_point + 3, q.axis)
-    canonical, _ = canonicalize(graph)
-    kinds = [op.kind for op in canonical.ops]
-    assert kinds[:3] == ["SPACE_TO_BATCH_ND", "CONV_2D", "BATCH_TO_SPACE_ND"]
-    assert "SHAPE" not in kinds and "PACK" not in kinds
-
-
 def test_global_average_pooling_compiles_exactly() -> None:
     data = keras_models.global_average_pool()
     model = _compile(data, "gap")

@@ -1,8 +1,8 @@
-"""Shared generation-time arithmetic: activation clamps, padding, multipliers.
+"""Shared generation-time arithmetic: activation clamps and multipliers.
 
-Every number here is computed exactly the way TensorFlow Lite Micro computes it
-while preparing a kernel (float32 where TFLM uses float, float64 where it uses
-double), so the generated kernels see the same integers as TFLM's.
+Every number here is computed exactly the way TensorFlow Lite Micro and TensorFlow
+Lite's reference kernels compute it while preparing a kernel (float32 where they use
+float, float64 where they use double), so the generated kernels see the same integers.
 """
 
 from __future__ import annotations
@@ -42,20 +42,6 @@ def activation_range(activation: str, scale: float, zero_point: int) -> tuple[in
     if activation == "RELU_N1_TO_1":
         return max(INT8_MIN, quantize(-1.0)), min(INT8_MAX, quantize(1.0))
     raise TinygenError(f"fused activation {activation} is not supported on int8 outputs")
-
-
-def output_size(padding: str, size: int, filt: int, stride: int, dilation: int) -> int:
-    effective = (filt - 1) * dilation + 1
-    if padding == "SAME":
-        return (size + stride - 1) // stride
-    return (size + stride - effective) // stride
-
-
-def padding_before(stride: int, dilation: int, size: int, filt: int, out: int) -> int:
-    """Padding before the first element (TFLM drops the odd extra one at the end)."""
-    effective = (filt - 1) * dilation + 1
-    total = max((out - 1) * stride + effective - size, 0)
-    return total // 2
 
 
 def per_channel_multipliers(

@@ -7,15 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinygen.errors import TinygenError
+from tinygen.geometry import padding_before
 from tinygen.ir import NO_TENSOR, Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import (
-    activation_range,
-    padding_before,
-    per_channel_multipliers,
-    quant_of,
-    shape4,
-)
+from tinygen.lowering.common import activation_range, per_channel_multipliers, quant_of, shape4
 
 
 @dataclass(frozen=True)
@@ -78,6 +73,10 @@ def lower_conv(graph: Graph, index: int, op: Op) -> KernelCall:
                 f"filter depth {filter_c}"
             )
     dh, dw = a.get("dilation_h", 1), a.get("dilation_w", 1)
+    # Explicit padding comes from rewrites (a dilated convolution recovered from
+    # SPACE_TO_BATCH_ND); a model's own convolutions say SAME or VALID.
+    pad_h = a.get("pad_h", padding_before(a["stride_h"], dh, in_h, filter_h, out_h))
+    pad_w = a.get("pad_w", padding_before(a["stride_w"], dw, in_w, filter_w, out_w))
     mults, shifts = per_channel_multipliers(xq.scale0, wq, yq.scale0, out_c)
     act_min, act_max = activation_range(a["activation"], yq.scale0, yq.zero_point0)
     params = ConvParams(
@@ -95,8 +94,8 @@ def lower_conv(graph: Graph, index: int, op: Op) -> KernelCall:
         stride_w=a["stride_w"],
         dilation_h=dh,
         dilation_w=dw,
-        pad_h=padding_before(a["stride_h"], dh, in_h, filter_h, out_h),
-        pad_w=padding_before(a["stride_w"], dw, in_w, filter_w, out_w),
+        pad_h=pad_h,
+        pad_w=pad_w,
         depth_multiplier=multiplier,
         input_offset=-xq.zero_point0,
         output_offset=yq.zero_point0,

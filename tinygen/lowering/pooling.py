@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinygen.errors import TinygenError
+from tinygen.geometry import padding_before
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import activation_range, padding_before, quant_of, shape4
+from tinygen.lowering.common import activation_range, quant_of, shape4
 
 
 @dataclass(frozen=True)
