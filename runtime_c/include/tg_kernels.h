@@ -111,4 +111,23 @@ void tg_dequantize_s8_f32(const tg_dequantize_params *p, const int8_t *input, fl
 void tg_mean_s8(const tg_mean_params *p, const int8_t *input, int8_t *output);
 void tg_copy(const tg_copy_params *p, const void *input, void *output);
 
+/* SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (TensorFlow Lite's semantics) on [N, H, W, C]
+ * tensors; a 3-D [N, H, C] tensor is [N, H, 1, C] with block_w 1. They move pixels
+ * between batches: their output must not overlap their input. */
+typedef struct {
+    int32_t in_batches, in_h, in_w, channels, out_batches, out_h, out_w;
+    int32_t block_h, block_w, pad_top, pad_left;
+    int32_t pad_value; /* the output's zero point */
+} tg_space_to_batch_params;
+
+typedef struct {
+    int32_t in_batches, in_h, in_w, channels, out_batches, out_h, out_w;
+    int32_t block_h, block_w, crop_top, crop_left;
+} tg_batch_to_space_params;
+
+void tg_space_to_batch_nd_s8(const tg_space_to_batch_params *p, const int8_t *input,
+                             int8_t *output);
+void tg_batch_to_space_nd_s8(const tg_batch_to_space_params *p, const int8_t *input,
+                             int8_t *output);
+
 #endif /* TG_KERNELS_H */

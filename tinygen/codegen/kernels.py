@@ -32,6 +32,8 @@ C_KERNELS: dict[str, CKernel] = {
     "requantize_s8": _k("tg_requantize_s8", "tg_requantize_params"),
     "dequantize_s8_f32": _k("tg_dequantize_s8_f32", "tg_dequantize_params"),
     "mean_s8": _k("tg_mean_s8", "tg_mean_params"),
+    "space_to_batch_nd_s8": _k("tg_space_to_batch_nd_s8", "tg_space_to_batch_params"),
+    "batch_to_space_nd_s8": _k("tg_batch_to_space_nd_s8", "tg_batch_to_space_params"),
     "copy": _k("tg_copy", "tg_copy_params"),
 }
 

@@ -20,6 +20,7 @@ from tinygen.lowering.pooling import lower_pool
 from tinygen.lowering.quantize import lower_dequantize, lower_quantize, lower_relu
 from tinygen.lowering.reshape import lower_reshape
 from tinygen.lowering.softmax import lower_softmax
+from tinygen.lowering.space_batch import lower_batch_to_space, lower_space_to_batch
 
 Lowerer = Callable[[Graph, int, Op], KernelCall]
 
@@ -39,6 +40,8 @@ LOWERERS: dict[str, Lowerer] = {
     "RELU": lower_relu,
     "RELU6": lower_relu,
     "MEAN": lower_mean,
+    "SPACE_TO_BATCH_ND": lower_space_to_batch,
+    "BATCH_TO_SPACE_ND": lower_batch_to_space,
 }
 
 #: Operators whose data inputs must be int8 in an int8 model.

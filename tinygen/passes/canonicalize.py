@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tinygen.ir import Graph
+from tinygen.passes.batch_shapes import fix_batch_shapes
 from tinygen.passes.constant_folding import fold_constants
 from tinygen.passes.dilated_conv import fuse_dilated_convs
 from tinygen.passes.fuse_activation import fuse_activations
@@ -21,6 +22,7 @@ PASSES: tuple[Pass, ...] = (
     static_reshape_inputs,
     remove_dead_ops,
     fuse_dilated_convs,
+    fix_batch_shapes,
     remove_identities,
     merge_reshapes,
     fuse_activations,

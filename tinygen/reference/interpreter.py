@@ -16,6 +16,7 @@ from tinygen.reference.mean import mean_s8
 from tinygen.reference.pooling import avg_pool_s8, max_pool_s8
 from tinygen.reference.quantize import dequantize_s8_f32, quantize_f32_s8, requantize_s8
 from tinygen.reference.softmax import softmax_s8
+from tinygen.reference.space_batch import batch_to_space_nd_s8, space_to_batch_nd_s8
 
 
 def _copy(_: Any, x: np.ndarray) -> np.ndarray:
@@ -35,6 +36,8 @@ KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "requantize_s8": requantize_s8,
     "dequantize_s8_f32": dequantize_s8_f32,
     "mean_s8": mean_s8,
+    "space_to_batch_nd_s8": space_to_batch_nd_s8,
+    "batch_to_space_nd_s8": batch_to_space_nd_s8,
     "copy": _copy,
     "alias": _copy,
 }
