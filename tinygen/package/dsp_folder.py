@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from tinygen.dsp.sources import DspSources, dsp_files
@@ -43,5 +44,7 @@ def dsp_library_files(block: DspSources) -> dict[str, str]:
     return files
 
 
-def write_dsp_library(block: DspSources, out: Path) -> None:
-    write_tree(out, dsp_library_files(block))
+def write_dsp_library(
+    block: DspSources, out: Path, *, force: bool = False, inputs: Iterable[Path | str] = ()
+) -> None:
+    write_tree(out, dsp_library_files(block), command="generate-dsp", force=force, inputs=inputs)
