@@ -12,7 +12,8 @@ from tinygen.verify.cbuild import build_shared
 
 
 class CModel:
-    """The generated C of ``model``, built with its debug entry points."""
+    """The generated C of ``model``, built with its debug entry points and the guard bytes
+    around its arena (``NAME_ARENA_GUARD``), which every :meth:`invoke` checks."""
 
     def __init__(self, model: CompiledModel, workdir: Path) -> None:
         self.model = model
@@ -27,6 +28,7 @@ class CModel:
             const void *{name}_output(int index);
             int {name}_debug_step(int index);
             const uint8_t *{name}_debug_arena(void);
+            int {name}_debug_guards_intact(void);
         """
         sources = sorted((workdir / "src").glob("*.c"))
         self.ffi, self.lib = build_shared(
@@ -34,11 +36,12 @@ class CModel:
             [workdir / "include", workdir / "src"],
             cdef,
             workdir=workdir,
-            defines=[f"{name.upper()}_DEBUG_STEPS"],
+            defines=[f"{name.upper()}_DEBUG_STEPS", f"{name.upper()}_ARENA_GUARD"],
         )
         self._fn = {
             key: getattr(self.lib, f"{name}_{key}")
-            for key in ("invoke", "input", "output", "debug_step", "debug_arena")
+            for key in ("invoke", "input", "output", "debug_step", "debug_arena",
+                        "debug_guards_intact")
         }
 
     def set_inputs(self, inputs: list[np.ndarray]) -> None:
@@ -61,7 +64,13 @@ class CModel:
         status = self._fn["invoke"]()
         if status != 0:
             raise RuntimeError(f"{self.model.name}_invoke returned {status}")
+        if not self.guards_intact():
+            raise RuntimeError(f"{self.model.name}_invoke wrote outside its arena (a tinygen bug)")
         return self.outputs()
+
+    def guards_intact(self) -> bool:
+        """Whether the guard bytes around the arena are unchanged."""
+        return bool(self._fn["debug_guards_intact"]())
 
     def step(self, index: int) -> None:
         self._fn["debug_step"](index)
