@@ -34,6 +34,11 @@ typedef struct {
 float tg_audio_frame(const tg_audio_frame_params *p, const float *signal, int32_t frame,
                      float *out);
 
+/* tg_audio_frame of a signal of int16 samples: the same frame and sum as tg_audio_frame
+ * gives for the same values as floats, read straight from the int16 buffer. */
+float tg_audio_frame_i16(const tg_audio_frame_params *p, const int16_t *signal, int32_t frame,
+                         float *out);
+
 /* power[k] = |X[k]|^2 / n for the n/2 + 1 bins of the real FFT of the n = plan->n
  * samples of frame, with bin 0 from `dc` (tg_audio_frame's sum). power must hold n + 2
  * floats (the FFT is computed in it). */

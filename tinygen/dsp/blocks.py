@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from tinygen.dsp import flatten, image, mfcc, mfe, raw, spectral, spectrogram
-from tinygen.dsp.sources import DspSources
+from tinygen.dsp.sources import DspSources, Placement
 from tinygen.errors import EXIT_USAGE, TinygenError
 
 #: Signal blocks: generate(name, params, *, sampling_freq, input_length, axes).
@@ -34,6 +34,8 @@ SIGNAL_BLOCKS: dict[str, ModuleType] = {
     "flatten": flatten,
 }
 BLOCK_NAMES = (*SIGNAL_BLOCKS, "image")
+#: The blocks with working buffers, which a Placement can put elsewhere.
+PLACEABLE = (mfcc, mfe, spectrogram, spectral)
 
 
 def _fail(message: str) -> None:
@@ -52,8 +54,12 @@ def _field(doc: dict, key: str, kind: type | tuple[type, ...], default: Any = No
     return value
 
 
-def generate_block(doc: object, name: str) -> DspSources:
-    """The C of the block that ``doc`` (parsed JSON) describes, prefixed ``name``."""
+def generate_block(doc: object, name: str, placement: Placement | None = None) -> DspSources:
+    """The C of the block that ``doc`` (parsed JSON) describes, prefixed ``name``.
+
+    ``placement`` puts a signal block's working buffers in memory its caller owns
+    (:class:`tinygen.dsp.sources.Placement`); blocks without buffers ignore it.
+    """
     if not isinstance(doc, dict):
         _fail("the DSP configuration must be a JSON object")
     block = str(doc.get("block", "")).replace("-", "_")
@@ -93,6 +99,7 @@ def generate_block(doc: object, name: str) -> DspSources:
         ),
         input_length=_field(doc, "input_length", int),
         axes=_field(doc, "axes", int, 1),
+        **({"placement": placement} if module in PLACEABLE else {}),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from tinygen.codegen.c_values import float_literal
+from tinygen.dsp import entry
 from tinygen.dsp.params import (
     boolean,
     check_name,
@@ -92,11 +93,12 @@ def generate(
         output_length,
     )
     source = (
-        f'#include "{name}.h"\n#include "tg_dsp_flatten.h"\n\n'
+        f'{entry.INCLUDES}\n#include "{name}.h"\n#include "tg_dsp_flatten.h"\n\n'
         f"static const tg_flatten_params {name}_params = {{\n"
         f"    {axes}, {samples}, {float_literal(params.scale_axes)}, {bits}\n}};\n\n"
-        f"int {name}_run(const float *input, float *output)\n{{\n"
-        f"    return tg_flatten(&{name}_params, input, output);\n}}\n"
+        f"static int {name}_compute(const float *input, float *output)\n{{\n"
+        f"    return tg_flatten(&{name}_params, input, output);\n}}\n\n"
+        + entry.run_function(name, "float", "float", input_length, output_length)
     )
     return DspSources(
         name=name,

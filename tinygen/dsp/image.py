@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from tinygen.codegen.c_values import array_body
+from tinygen.dsp import entry
 from tinygen.dsp import params as checks
 from tinygen.dsp.sources import DspSources
 from tinygen.lowering.quantize import QuantizeParams
@@ -237,9 +238,10 @@ def generate(
         f"#define {upper}_OUTPUT_WIDTH {params.width}\n"
         f"#define {upper}_OUTPUT_HEIGHT {params.height}\n"
         f"#define {upper}_OUTPUT_CHANNELS {params.out_channels}\n\n"
-        "/* input: INPUT_LENGTH bytes, row by row"
+        + entry.codes_header(name, float_data=False)
+        + "\n/* input: INPUT_LENGTH bytes, row by row"
         + (", R G B per pixel" if bpp == 3 else "")
-        + ";\n * output: OUTPUT_LENGTH values, row by row, channels interleaved. Returns 0. */\n"
+        + ";\n * output: OUTPUT_LENGTH values, row by row, channels interleaved. */\n"
         f"int {name}_run(const uint8_t *input, {out_c} *output);\n\n#endif /* {upper}_H */\n"
     )
     fill_params = f"{bx}, {by}, {bw}, {bh}, {bpp}, {params.out_channels}, {params.fill}"
@@ -259,7 +261,7 @@ def generate(
             f"    tg_image_to_s8({name}_table, pixels, {upper}_OUTPUT_LENGTH, output);\n"
         )
     source = (
-        f'#include "{name}.h"\n#include "tg_dsp_image.h"\n\n'
+        f'{entry.INCLUDES}\n#include "{name}.h"\n#include "tg_dsp_image.h"\n\n'
         f"{table_text}"
         f"static const {out_c} {name}_table[256] = {{\n    {lut_body}\n}};\n"
         f"/* out_w, out_h, box x, y, w, h, in_channels, out_channels, fill; taps */\n"
@@ -267,8 +269,9 @@ def generate(
         f"    {params.width}, {params.height}, {fill_params},\n"
         + "".join(f"    {name}_{k},\n" for k in tables)
         + "};\n\n"
-        f"int {name}_run(const uint8_t *input, {out_c} *output)\n{{\n"
-        f"{convert}    return 0;\n}}\n"
+        f"static int {name}_compute(const uint8_t *input, {out_c} *output)\n{{\n"
+        f"{convert}    return 0;\n}}\n\n"
+        + entry.run_function(name, "uint8_t", out_c, in_length, out_length)
     )
     convert_function = "tg_image_to_f32" if out_c == "float" else "tg_image_to_s8"
     # The tables, the output table and the parameter struct on a 32-bit target.

@@ -21,7 +21,7 @@ import numpy as np
 
 from tinygen.dsp import audio
 from tinygen.dsp.params import fail
-from tinygen.dsp.sources import DspSources
+from tinygen.dsp.sources import DspSources, Placement
 
 BLOCK = "MFCC"
 #: Mel and frame energies are clamped below at this before their log (Edge Impulse
@@ -83,6 +83,7 @@ def generate(
     sampling_freq: float,
     input_length: int,
     axes: int = 1,
+    placement: Placement | None = None,
 ) -> DspSources:
     """C of ``int NAME_run(const float *input, float *output)``: frames x num_cepstral."""
     p = check_params(params)
@@ -124,4 +125,5 @@ def generate(
         ),
         final_calls=final_calls,
         kernels=kernels,
+        placement=placement,
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinygen.dsp import audio
-from tinygen.dsp.sources import DspSources
+from tinygen.dsp.sources import DspSources, Placement
 
 BLOCK = "MFE"
 #: Input scale and pre-emphasis of version 4 (fixed, not parameters).
@@ -61,6 +61,7 @@ def generate(
     sampling_freq: float,
     input_length: int,
     axes: int = 1,
+    placement: Placement | None = None,
 ) -> DspSources:
     """C of ``int NAME_run(const float *input, float *output)``: frames x num_filters."""
     p = check_params(params)
@@ -84,4 +85,5 @@ def generate(
         ),
         final_calls="",
         kernels=("tg_mel_energies", "tg_noise_floor"),
+        placement=placement,
     )

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 
 from tinygen.codegen.c_values import name_problem
+from tinygen.dsp.entry import codes_header
 from tinygen.errors import EXIT_USAGE, TinygenError
 
 
@@ -82,7 +83,8 @@ def float_block_header(name: str, title: str, input_length: int, output_length: 
         f"#ifndef {upper}_H\n#define {upper}_H\n\n"
         f"#define {upper}_INPUT_LENGTH {input_length}\n"
         f"#define {upper}_OUTPUT_LENGTH {output_length}\n\n"
-        "/* input: INPUT_LENGTH floats, the axes of each sample interleaved;\n"
-        " * output: OUTPUT_LENGTH features. Returns 0. */\n"
+        + codes_header(name)
+        + "\n/* input: INPUT_LENGTH floats, the axes of each sample interleaved;\n"
+        " * output: OUTPUT_LENGTH features. */\n"
         f"int {name}_run(const float *input, float *output);\n\n#endif /* {upper}_H */\n"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from tinygen.codegen.c_values import float_literal
+from tinygen.dsp import entry
 from tinygen.dsp.params import (
     check_name,
     fail,
@@ -64,10 +65,11 @@ def generate(
         input_length,
     )
     source = (
-        f'#include "{name}.h"\n#include "tg_dsp_flatten.h"\n\n'
-        f"int {name}_run(const float *input, float *output)\n{{\n"
+        f'{entry.INCLUDES}\n#include "{name}.h"\n#include "tg_dsp_flatten.h"\n\n'
+        f"static int {name}_compute(const float *input, float *output)\n{{\n"
         f"    tg_raw_scale(input, {input_length}, {float_literal(params.scale_axes)}, output);\n"
-        "    return 0;\n}\n"
+        "    return 0;\n}\n\n"
+        + entry.run_function(name, "float", "float", input_length, input_length)
     )
     return DspSources(
         name=name,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from tinygen.codegen.c_values import array_body, float_literal
+from tinygen.dsp import entry
 from tinygen.dsp.fft import (
     RFFT_FUNCTIONS,
     RFFT_HEADERS,
@@ -32,7 +33,7 @@ from tinygen.dsp.params import (
     number,
     samples_per_axis,
 )
-from tinygen.dsp.sources import DspSources
+from tinygen.dsp.sources import DspSources, Placement, float_buffers
 from tinygen.reference.dsp.spectral import (
     DECIMATION_STAGES,
     LOW_FREQ_RATIO,
@@ -258,10 +259,14 @@ def generate(
     sampling_freq: float,
     input_length: int,
     axes: int = 1,
+    placement: Placement | None = None,
 ) -> DspSources:
     """C of the block ``int NAME_run(const float *input, float *output)``.
 
-    ``input_length`` counts every input value (samples x axes, interleaved).
+    ``input_length`` counts every input value (samples x axes, interleaved). With a
+    ``placement`` the buffers ``NAME_signal`` and ``NAME_work`` lie where it says: the
+    parameters in flash then hold NULL for them, and ``NAME_compute`` runs on a copy on
+    the stack that points to them.
     """
     check_name(BLOCK, name)
     geo = plan(params, sampling_freq=sampling_freq, input_length=input_length, axes=axes)
@@ -295,6 +300,8 @@ def generate(
         low_ref = f"&{name}_low_freq"
         low_bands = _bands_c(f"{name}_fft", params, geo.low_freq_bins)
     work = 2 * n + 2 + n // 2 + 1
+    buffers = {"signal": geo.samples, "work": work}
+    pointers = "NULL, NULL" if placement else f"{name}_signal, {name}_work"
     out_length = axes * geo.features_per_axis()
     header = float_block_header(
         name,
@@ -304,18 +311,20 @@ def generate(
         out_length,
     )
     source = (
-        f'#include <stddef.h>\n\n#include "{name}.h"\n#include "tg_dsp_spectral.h"\n\n'
+        f'{entry.INCLUDES}\n#include "{name}.h"\n#include "tg_dsp_spectral.h"\n\n'
         + "".join(tables)
-        + f"\nstatic float {name}_signal[{geo.samples}];\n"
-        f"static float {name}_work[{work}];\n\n"
-        f"static const tg_spectral_params {name}_params = {{\n"
+        + "\n"
+        + float_buffers(name, buffers, placement)
+        + f"\nstatic const tg_spectral_params {name}_params = {{\n"
         f"    {axes}, {geo.samples}, {float_literal(params.scale_axes)},\n"
         f"    {len(stages)}, {decimate_ref}, {filter_ref},\n"
         f"    {_bands_c(f'{name}_fft', params, geo.bins)},\n"
         f"    {low_ref}, {low_bands},\n"
-        f"    {name}_signal, {name}_work\n}};\n\n"
-        f"int {name}_run(const float *input, float *output)\n{{\n"
-        f"    return tg_spectral_analysis(&{name}_params, input, output);\n}}\n"
+        f"    {pointers}\n}};\n\n"
+        f"static int {name}_compute(const float *input, float *output)\n{{\n"
+        + (_PLACED_COMPUTE.replace("NAME_", f"{name}_") if placement else
+           f"    return tg_spectral_analysis(&{name}_params, input, output);\n}}\n\n")
+        + entry.run_function(name, "float", "float", input_length, out_length)
     )
     constant_bytes += 19 * 4  # tg_spectral_params
     return DspSources(
@@ -329,4 +338,18 @@ def generate(
         output_length=out_length,
         working_bytes=(geo.samples + work) * 4,
         constant_bytes=constant_bytes,
+        buffers=tuple(buffers.items()),
     )
+
+
+#: The body of a placed block's NAME_compute: the parameters with the buffers' addresses.
+_PLACED_COMPUTE = """\
+    tg_spectral_params params = NAME_params;
+    params.signal = NAME_signal;
+    params.work = NAME_work;
+    return tg_spectral_analysis(&params, input, output);
+}
+
+"""
+#: Stack of a placed block's copy of its tg_spectral_params (19 words on a 32-bit target).
+PLACED_STACK_BYTES = 19 * 4

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinygen.dsp import audio
-from tinygen.dsp.sources import DspSources
+from tinygen.dsp.sources import DspSources, Placement
 
 BLOCK = "spectrogram"
 
@@ -51,6 +51,7 @@ def generate(
     sampling_freq: float,
     input_length: int,
     axes: int = 1,
+    placement: Placement | None = None,
 ) -> DspSources:
     """C of ``int NAME_run(const float *input, float *output)``: frames x (n/2 + 1)."""
     p = check_params(params)
@@ -72,4 +73,5 @@ def generate(
         ),
         final_calls="",
         kernels=("tg_noise_floor",),
+        placement=placement,
     )

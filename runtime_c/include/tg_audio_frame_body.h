@@ -1,0 +1,47 @@
+/* The body of one framing function, for one sample type: a .c file defines
+ * TG_AUDIO_FRAME_FUNCTION (the function's name) and TG_AUDIO_FRAME_SAMPLE (the type of
+ * the signal's samples, float or int16_t), then includes this file once. The arithmetic
+ * is the same for every type: each sample is converted to float as it is read (an int16
+ * value is exact in float), so a function reading int16 samples returns the frame that
+ * the float one returns for the same values, without a float copy of the signal.
+ * See tg_audio_frame in tg_dsp_audio.h.
+ */
+#include "tg_dsp_audio.h"
+
+/* Kahan summation: sum[0] the running sum, sum[1] the negated lost low part. */
+static void tg_audio_kahan_add(float *sum, float value)
+{
+    const float y = value - sum[1];
+    const float t = sum[0] + y;
+    sum[1] = (t - sum[0]) - y;
+    sum[0] = t;
+}
+
+float TG_AUDIO_FRAME_FUNCTION(const tg_audio_frame_params *p,
+                              const TG_AUDIO_FRAME_SAMPLE *signal, int32_t frame, float *out)
+{
+    const int32_t start = frame * p->frame_stride;
+    const int32_t count = p->frame_length < p->fft_length ? p->frame_length : p->fft_length;
+    float own[2] = {0.0f, 0.0f}, shifted[2] = {0.0f, 0.0f};
+    double dc;
+    int32_t i;
+    for (i = 0; i < count; ++i) {
+        const int32_t at = start + i;
+        int32_t previous = at - p->shift;
+        float x, before;
+        if (previous < 0) {
+            previous += p->signal_length;
+        }
+        x = (float)signal[at];
+        before = (float)signal[previous];
+        out[i] = (x - p->cof * before) * p->scale;
+        tg_audio_kahan_add(own, x);
+        tg_audio_kahan_add(shifted, before);
+    }
+    for (; i < p->fft_length; ++i) {
+        out[i] = 0.0f;
+    }
+    dc = ((double)own[0] - (double)own[1]) -
+         p->cof_exact * ((double)shifted[0] - (double)shifted[1]);
+    return (float)(dc * (double)p->scale);
+}
