@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import jinja2
@@ -55,6 +56,13 @@ def _placed(value: object) -> object:
     return value
 
 
+def template_environment() -> jinja2.Environment:
+    """The environment of every template of generated C: only plain C or escaped text
+    (:class:`CText`) reaches the output."""
+    return _environment()
+
+
+@cache  # one environment: jinja2 compiles each template once, not once per library
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -165,10 +173,19 @@ class _Builder:
                     "call": f"{kernel.function}(&{pname}, {', '.join(args)});",
                 }
             )
+        pattern = guard_pattern()
+        guard_rows = [
+            ", ".join(f"0x{b:02x}" for b in pattern[i : i + 16]) for i in range(0, len(pattern), 16)
+        ]
         return {
             "name": self.name,
             "NAME": self.name.upper(),
             "arena_bytes": max(self.plan.arena_bytes, 1),
+            "guard_bytes": GUARD_BYTES,
+            "guard_rows": guard_rows,
+            "guard_pattern": ", ".join(
+                f"{self.name.upper()}_GUARD_ROW{i}" for i in range(len(guard_rows))
+            ),
             "inputs": self.io(self.graph.inputs),
             "outputs": self.io(self.graph.outputs),
             "arrays": self.arrays,
@@ -177,6 +194,17 @@ class _Builder:
             "kernel_functions": sorted({C_KERNELS[c.kernel].function for c in self.code_calls}),
             "kernel_sources": sorted({C_KERNELS[c.kernel].source for c in self.code_calls}),
         }
+
+
+#: Bytes of the guard pattern on each side of the arena in a NAME_ARENA_GUARD build.
+GUARD_BYTES = 64
+
+
+def guard_pattern() -> list[int]:
+    """The guard bytes: no two neighbours equal, none of 0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff
+    (values kernels write often: zeros, clamps), so a stray write rarely leaves one as it was."""
+    pattern = [(0x5B + 97 * i) % 251 + 2 for i in range(GUARD_BYTES)]
+    return [b + 3 if b in (0x7F, 0x80) else b for b in pattern]
 
 
 def _field_bytes(value: Any) -> int:

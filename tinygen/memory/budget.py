@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -103,6 +104,29 @@ def dsp_costs() -> dict[str, dict[str, int]]:
     return _measured()["dsp"]
 
 
+def _code_and_stack(
+    costs: dict[str, dict[str, int]], parts: Iterable[str], what: str
+) -> tuple[int, int]:
+    """Code bytes of ``parts`` together, and the stack of the deepest one plus a call's."""
+    parts = list(parts)
+    unknown = [p for p in parts if p not in costs]
+    if unknown:
+        raise TinygenError(f"no measured size for {what} {unknown} (run bench/kernel_sizes.py)")
+    code = sum(costs[p]["code_bytes"] for p in parts)
+    stack = max((costs[p]["stack_bytes"] for p in parts), default=0) + CALL_STACK_BYTES
+    return code, stack
+
+
+def kernel_code_and_stack(kernels: Iterable[str]) -> tuple[int, int]:
+    """Code bytes and stack estimate of the inference kernels ``kernels`` (``tg_*``)."""
+    return _code_and_stack(kernel_costs(), kernels, "kernels")
+
+
+def dsp_code_and_stack(sources: Iterable[str]) -> tuple[int, int]:
+    """Code bytes and stack estimate of the DSP runtime files ``sources`` (``tg_*.c``)."""
+    return _code_and_stack(dsp_costs(), (Path(s).stem for s in sources), "DSP sources")
+
+
 @dataclass(frozen=True)
 class Usage:
     ram: tuple[tuple[str, int], ...]
@@ -126,12 +150,7 @@ def estimate_usage(
     dsp_bytes: int = 0,
 ) -> Usage:
     """What the library takes; ``kernels`` are the C functions it links (``tg_*``)."""
-    costs = kernel_costs()
-    unknown = [k for k in kernels if k not in costs]
-    if unknown:
-        raise TinygenError(f"no measured size for kernels {unknown} (run bench/kernel_sizes.py)")
-    code = sum(costs[k]["code_bytes"] for k in kernels)
-    stack = max((costs[k]["stack_bytes"] for k in kernels), default=0) + CALL_STACK_BYTES
+    code, stack = kernel_code_and_stack(kernels)
     plural = "" if len(kernels) == 1 else "s"
     ram = [("arena", arena_bytes), ("DSP buffers", dsp_bytes), ("stack (estimate)", stack)]
     flash = [
