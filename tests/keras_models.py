@@ -16,7 +16,6 @@ def _keras() -> tuple[object, object]:
 
 def convert(model: object, shape: tuple[int, ...], low: float = -1.0, high: float = 1.0) -> bytes:
     """Full-integer quantization with int8 input and output; calibration in [low, high]."""
-    tf, _ = _keras()
 
     def representative() -> Iterator[list[np.ndarray]]:
         rng = np.random.default_rng(0)
@@ -26,12 +25,26 @@ def convert(model: object, shape: tuple[int, ...], low: float = -1.0, high: floa
                 x.reshape(-1)[0], x.reshape(-1)[1] = low, high
             yield [x]
 
+    return full_integer(model, representative)
+
+
+def full_integer(
+    model: object,
+    representative: Callable[[], Iterator[list[np.ndarray]]],
+    per_channel_dense: bool = True,
+) -> bytes:
+    """TensorFlow's full-integer quantization of a Keras model: int8 operators, inputs and
+    outputs, calibrated on ``representative``; ``per_channel_dense=False`` quantizes Dense
+    layers' weights per tensor (TensorFlow 2.21 quantizes them per channel by default)."""
+    tf, _ = _keras()
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
+    if not per_channel_dense:
+        converter._experimental_disable_per_channel_quantization_for_dense_layers = True
     return bytes(converter.convert())
 
 

@@ -1,0 +1,106 @@
+"""Build the int8 graph from the canonical float graph and the activations' parameters.
+
+Tensor ``t`` of the float graph is tensor ``t`` of the int8 graph (an activation becomes
+int8 with its parameters; integer constants such as axes stay as they are), so the report
+can pair them. Quantized weights, biases and operands are new tensors appended to the
+list; the float constants they replace stay unused and are not written. With float
+inputs and outputs, each graph input gets a float32 tensor and a QUANTIZE before it, each
+output a DEQUANTIZE after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from tinygen.ir import NO_TENSOR, Graph, Op, Quantization, Tensor
+from tinygen.quantize.rules import INT8_VERSIONS, WEIGHTED
+from tinygen.quantize.weights import (
+    bias_tensor,
+    fit_bias,
+    operand_tensor,
+    weight_scales,
+    weight_tensor,
+)
+
+#: Output-channel axis of the weights, by operator kind.
+WEIGHT_AXIS = {"CONV_2D": 0, "DEPTHWISE_CONV_2D": 3, "FULLY_CONNECTED": 0}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    float_io: bool = False
+    per_channel_fc: bool = False
+
+
+class _Builder:
+    def __init__(self, graph: Graph, params: dict[int, Quantization], options: BuildOptions):
+        self.float_graph = graph
+        self.params = params
+        self.options = options
+        self.tensors: list[Tensor] = []
+        for i, t in enumerate(graph.tensors):
+            if i in params:
+                t = replace(t, dtype="int8", quant=params[i], data=None)
+            self.tensors.append(t)
+
+    def _append(self, tensor: Tensor) -> int:
+        self.tensors.append(tensor)
+        return len(self.tensors) - 1
+
+    def _weighted(self, op: Op) -> list[int]:
+        g = self.float_graph
+        x, w = op.inputs[0], op.inputs[1]
+        b = op.inputs[2] if len(op.inputs) > 2 else NO_TENSOR
+        per_channel = op.kind != "FULLY_CONNECTED" or self.options.per_channel_fc
+        axis = WEIGHT_AXIS[op.kind] if per_channel else None
+        input_scale = float(self.params[x].scale[0])
+        bias = g.tensors[b].data if b != NO_TENSOR else None
+        scales = fit_bias(input_scale, weight_scales(g.tensors[w].data, axis), bias)
+        inputs = [x, self._append(weight_tensor(g.tensors[w], scales, axis))]
+        if b != NO_TENSOR:
+            inputs.append(self._append(bias_tensor(g.tensors[b], input_scale, scales)))
+        elif len(op.inputs) > 2:
+            inputs.append(NO_TENSOR)
+        return inputs
+
+    def _operands(self, op: Op) -> list[int]:
+        g = self.float_graph
+        inputs = []
+        for t in op.inputs:
+            tensor = g.tensors[t] if t != NO_TENSOR else None
+            if tensor is not None and tensor.is_constant and tensor.dtype == "float32":
+                t = self._append(operand_tensor(tensor))
+            inputs.append(t)
+        return inputs
+
+    def op(self, op: Op) -> Op:
+        inputs = self._weighted(op) if op.kind in WEIGHTED else self._operands(op)
+        attrs = dict(op.attrs)
+        attrs["version"] = INT8_VERSIONS[op.kind]
+        return Op(op.kind, inputs, list(op.outputs), attrs)
+
+    def _edge(self, kind: str, t: int, ends: list[int], k: int) -> Op:
+        """A float32 tensor for graph input or output ``t`` (its name, the int8 one renamed)
+        and the QUANTIZE or DEQUANTIZE between them; ``ends[k]`` becomes the float one."""
+        outer = self._append(replace(self.float_graph.tensors[t], quant=None))
+        self.tensors[t] = replace(self.tensors[t], name=self.tensors[t].name + "_int8")
+        ends[k] = outer
+        ins, outs = ([outer], [t]) if kind == "QUANTIZE" else ([t], [outer])
+        return Op(kind, ins, outs, {"version": INT8_VERSIONS[kind]})
+
+    def build(self) -> Graph:
+        g = self.float_graph
+        ops = [self.op(op) for op in g.ops]
+        inputs, outputs = list(g.inputs), list(g.outputs)
+        if self.options.float_io:
+            head = [self._edge("QUANTIZE", t, inputs, k) for k, t in enumerate(g.inputs)]
+            tail = [self._edge("DEQUANTIZE", t, outputs, k) for k, t in enumerate(g.outputs)]
+            ops = head + ops + tail
+        return Graph(self.tensors, ops, inputs, outputs, "tinygen quantize (int8)")
+
+
+def build_int8_graph(
+    graph: Graph, params: dict[int, Quantization], options: BuildOptions
+) -> Graph:
+    """The int8 graph of ``graph`` (canonical, float, checked by ``rules.check_quantizable``)."""
+    return _Builder(graph, params, options).build()
