@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import flatbuffers
 import numpy as np
 import pytest
 import tf_models
+import tflite
 
 from tinygen.errors import TinygenError
 from tinygen.frontend.tflite import parse_tflite
+from tinygen.frontend.validate import check_graph
 
 schema = pytest.importorskip(
     "tflite_micro.tensorflow.lite.micro.python.schema_py_generated",
@@ -84,3 +90,76 @@ def test_shared_models_read(shared_dir: Path) -> None:
     assert conv.attrs["stride_h"] == 2 and conv.attrs["padding"] == "SAME"
     weights = graph.tensors[conv.inputs[1]]
     assert weights.is_constant and weights.quant is not None and weights.quant.per_channel
+
+
+@cache
+def _dense() -> bytes:
+    return tf_models.dense_model()
+
+
+def _edited(edit: Callable[[Any], None]) -> bytes:
+    model = schema.ModelT.InitFromPackedBuf(bytearray(_dense()), 0)
+    edit(model)
+    return _pack(model)
+
+
+def _weights(model: Any) -> Any:
+    sub = model.subgraphs[0]
+    return sub.tensors[sub.operators[0].inputs[1]]
+
+
+def _set(obj: Any, **values: Any) -> None:
+    for name, value in values.items():
+        setattr(obj, name, value)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda m: _set(m.subgraphs[0].operators[0], opcodeIndex=7),
+         "operator 0 uses operator code 7, but the model has 1"),
+        (lambda m: _set(m.subgraphs[0].tensors[0], type=100), "type code 100"),
+        (lambda m: _set(m.subgraphs[0].tensors[0], shape=[1, -3]), "with a negative size"),
+        (lambda m: _set(_weights(m), buffer=999), "refers to buffer 999"),
+        (lambda m: _set(m.subgraphs[0].operators[0], builtinOptionsType=1),
+         "carries options of type 1, not its FullyConnectedOptions"),
+        (lambda m: _set(m.subgraphs[0], inputs=[5000]), "graph input 5000 is no tensor"),
+    ],
+)
+def test_damaged_file_is_named(edit: Callable[[Any], None], message: str) -> None:
+    with pytest.raises(TinygenError, match=re.escape(message)):
+        parse_tflite(_edited(edit))
+
+
+def test_vector_count_beyond_the_file() -> None:
+    data = bytearray(_dense())
+    tab = tflite.Model.GetRootAsModel(data, 0).Subgraphs(0)._tab
+    count_at = tab.Vector(tab.Offset(4)) - 4  # the length of the tensor list
+    data[count_at : count_at + 4] = (0x7FFFFFFF).to_bytes(4, "little")
+    with pytest.raises(TinygenError, match="the tensor list declares 2,147,483,647 entries"):
+        parse_tflite(bytes(data))
+
+
+def _first_op_reads_its_output(m: Any) -> None:
+    op = m.subgraphs[0].operators[0]
+    op.inputs[0] = op.outputs[0]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_first_op_reads_its_output, "before operator 0 (FULLY_CONNECTED) writes it"),
+        (lambda m: _set(_weights(m).quantization, scale=[0.0] * 8),
+         "scales must be finite and above 0"),
+        (lambda m: _set(m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization,
+                        zeroPoint=[300]), "zero point 300, outside [-128, 127]"),
+        (lambda m: _set(m.subgraphs[0], outputs=[m.subgraphs[0].operators[0].inputs[1]]),
+         "is constant"),
+        (lambda m: _set(_weights(m).quantization, quantizedDimension=1),
+         "quantization scales along dimension 1"),
+    ],
+)
+def test_invalid_graph_is_refused(edit: Callable[[Any], None], message: str) -> None:
+    graph = parse_tflite(_edited(edit))
+    with pytest.raises(TinygenError, match=re.escape(message)):
+        check_graph(graph)

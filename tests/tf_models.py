@@ -84,3 +84,25 @@ def dead_relu_softmax_model() -> bytes:
         return tf.nn.softmax(tf.matmul(tf.reshape(y, (1, -1)), dense))
 
     return convert(fn, (1, 4, 4, 3))
+
+
+def zoo_model() -> bytes:
+    """Most supported operators in one small int8 model with float input and output:
+    QUANTIZE, CONV_2D, DEPTHWISE_CONV_2D, ADD, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN,
+    FULLY_CONNECTED, SOFTMAX, DEQUANTIZE."""
+    tf = _tf()
+    rng = np.random.default_rng(3)
+    w1 = tf.constant((rng.normal(size=(3, 3, 3, 8)) * 0.3).astype(np.float32))
+    dw = tf.constant((rng.normal(size=(3, 3, 8, 1)) * 0.3).astype(np.float32))
+    w3 = tf.constant((rng.normal(size=(1, 1, 8, 8)) * 0.3).astype(np.float32))
+    dense = tf.constant((rng.normal(size=(8, 4)) * 0.3).astype(np.float32))
+
+    def fn(x: Any) -> Any:
+        y = tf.nn.relu6(tf.nn.conv2d(x, w1, 2, "SAME"))
+        y = tf.nn.relu(tf.nn.depthwise_conv2d(y, dw, [1, 1, 1, 1], "SAME") + y)
+        y = tf.nn.max_pool2d(y, 2, 1, "VALID")
+        y = tf.nn.avg_pool2d(y, 2, 2, "SAME")
+        y = tf.reduce_mean(tf.nn.conv2d(y, w3, 1, "VALID"), axis=[1, 2])
+        return tf.nn.softmax(tf.matmul(y, dense))
+
+    return convert(fn, (1, 12, 12, 3), float_io=True)

@@ -10,10 +10,12 @@ from typing import Any
 from tinygen.codegen.c_values import library_name
 from tinygen.codegen.model_source import GeneratedSources, generate_sources
 from tinygen.frontend.tflite import read_tflite
+from tinygen.frontend.validate import check_graph
 from tinygen.ir import Graph
 from tinygen.lowering import lower_graph
 from tinygen.lowering.call import KernelCall
 from tinygen.memory.budget import Usage, estimate_usage
+from tinygen.memory.limits import Limits, check_arena, check_parameters, check_sizes
 from tinygen.memory.planner import MemoryOptions, MemoryPlan, plan_memory
 from tinygen.passes.canonicalize import canonicalize
 
@@ -78,10 +80,22 @@ def compile_graph(
     name: str,
     memory: MemoryOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    limits: Limits | None = None,
 ) -> CompiledModel:
+    """Compile a graph; a ``TinygenError`` for anything wrong with it, before any C exists.
+
+    The graph is checked first (``check_graph``); every kernel parameter must fit its C
+    type and every arena tensor and the constants their maxima (``limits``) before
+    planning, and the planned arena after it.
+    """
+    limits = limits or Limits()
+    check_graph(graph)
     graph, rewrites = canonicalize(graph)
     calls = lower_graph(graph)
+    check_parameters(graph, calls)
+    check_sizes(graph, calls, limits)
     planned = plan_memory(graph, calls, memory, progress)
+    check_arena(planned.plan.arena_bytes, limits)
     sources = generate_sources(name, planned.graph, planned.calls, planned.plan)
     return CompiledModel(name, planned.graph, planned.calls, planned.plan, sources, rewrites)
 
@@ -91,10 +105,11 @@ def compile_file(
     name: str | None = None,
     memory: MemoryOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    limits: Limits | None = None,
 ) -> CompiledModel:
     """``name`` is used exactly as given and must be a valid one (see
     :func:`tinygen.codegen.c_values.name_problem`); without it, the file stem made one."""
     path = Path(path)
     checked = library_name(name, path.stem)
     graph = read_tflite(path)
-    return compile_graph(graph, checked, memory, progress)
+    return compile_graph(graph, checked, memory, progress, limits)

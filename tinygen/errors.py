@@ -22,3 +22,9 @@ class TinygenError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """``text`` from a model (a tensor name) for an error message: quoted, on one line of
+    printable ASCII (other characters escaped), cut to ``limit`` characters."""
+    return ascii(text if len(text) <= limit else text[:limit] + "...")

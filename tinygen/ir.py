@@ -8,6 +8,7 @@ the arena at run time.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ DTYPE_SIZES = {
     "int16": 2,
     "int32": 4,
     "uint32": 4,
+    "float16": 2,
     "float32": 4,
     "int64": 8,
     "float64": 8,
@@ -77,7 +79,8 @@ class Tensor:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+        """Elements, in Python integers (a hostile shape cannot wrap around)."""
+        return math.prod(int(d) for d in self.shape)
 
     @property
     def itemsize(self) -> int:

@@ -12,7 +12,7 @@ the two is the real one, as in TensorFlow's own reader).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,9 @@ import numpy as np
 import tflite
 from tflite.utils import BUILTIN_OPCODE2NAME
 
-from tinygen.errors import TinygenError
+from tinygen.errors import TinygenError, quoted
+from tinygen.frontend.options import BadOption, read_options
+from tinygen.frontend.validate import check_counts
 from tinygen.ir import NO_TENSOR, Graph, Op, Quantization, Tensor
 
 _TENSOR_TYPES = {
@@ -39,8 +41,6 @@ _TENSOR_TYPES = {
     16: "uint16",
     17: "int4",
 }
-_ACTIVATIONS = {0: "NONE", 1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6", 4: "TANH", 5: "SIGN_BIT"}
-_PADDINGS = {0: "SAME", 1: "VALID"}
 
 
 def read_tflite(path: str | Path) -> Graph:
@@ -58,18 +58,27 @@ def read_tflite(path: str | Path) -> Graph:
 
 
 def parse_tflite(data: bytes, origin: str = "<model>") -> Graph:
-    """Parse flatbuffer bytes into a ``Graph``."""
+    """Parse flatbuffer bytes into a ``Graph``.
+
+    Every count, offset and index is checked against the file before it is followed, so
+    a damaged or hostile file gives a ``TinygenError`` naming what is wrong, quickly and
+    without allocating more than the file's size. The graph's meaning (shapes,
+    quantization, order of the operators) is checked by
+    :func:`tinygen.frontend.validate.check_graph` before compilation.
+    """
     if len(data) < 8 or data[4:8] != b"TFL3":
         raise TinygenError(
             f"{origin}: not a TensorFlow Lite flatbuffer (missing the 'TFL3' identifier)"
         )
+    reader = _Reader(data, origin)
     try:
-        return _Reader(data, origin).graph()
+        return reader.graph()
     except TinygenError:
         raise
-    except Exception as exc:  # any decoding failure means a damaged file
+    except Exception as exc:  # any other decoding failure means a damaged file
         raise TinygenError(
-            f"{origin}: the TFLite flatbuffer is truncated or corrupt ({type(exc).__name__})"
+            f"{origin}: the TFLite flatbuffer is truncated or corrupt: {reader.reading} "
+            f"cannot be read ({type(exc).__name__})"
         ) from exc
 
 
@@ -78,31 +87,80 @@ class _Reader:
         self.data = data
         self.origin = origin
         self.model = tflite.Model.GetRootAsModel(data, 0)
+        self.reading = "the model table"  # what is being read, for the error message
+        self.buffer_count = 0
+
+    def _fail(self, message: str) -> TinygenError:
+        return TinygenError(f"{self.origin}: {message} (corrupt file)")
+
+    def _length(self, table: Any, field: int, itemsize: int, what: str) -> int:
+        """Elements of vector ``field`` of ``table``, after checking they lie in the file."""
+        tab = table._tab
+        where = tab.Offset(4 + 2 * field)
+        if where == 0:
+            return 0
+        count = tab.VectorLen(where)
+        start = tab.Vector(where)
+        if start < 0 or start + count * itemsize > len(self.data):
+            raise self._fail(
+                f"{what} declares {count:,} entries, more than the {len(self.data):,}-byte "
+                "file holds"
+            )
+        return count
+
+    def _vector(self, table: Any, field: int, dtype: str, what: str) -> np.ndarray:
+        np_dtype = np.dtype(dtype).newbyteorder("<")
+        count = self._length(table, field, np_dtype.itemsize, what)
+        if count == 0:
+            return np.zeros(0, np_dtype)
+        start = table._tab.Vector(table._tab.Offset(4 + 2 * field))
+        return np.frombuffer(self.data, np_dtype, count, start)
+
+    def _indices(self, table: Any, field: int, what: str) -> list[int]:
+        return [int(x) for x in self._vector(table, field, "int32", what)]
 
     def graph(self) -> Graph:
         model = self.model
-        if model.SubgraphsLength() < 1:
+        if self._length(model, 2, 4, "the subgraph list") < 1:
             raise TinygenError(f"{self.origin}: the model has no subgraph")
+        self.buffer_count = self._length(model, 4, 4, "the buffer list")
+        self.reading = "subgraph 0"
         sub = model.Subgraphs(0)
-        tensors = [self._tensor(sub.Tensors(i)) for i in range(sub.TensorsLength())]
-        codes = [self._opcode(model.OperatorCodes(i)) for i in range(model.OperatorCodesLength())]
+        tensor_count = self._length(sub, 0, 4, "the tensor list")
+        check_counts(self._length(sub, 3, 4, "the operator list"), tensor_count)
+        tensors = [self._tensor(i, sub.Tensors(i)) for i in range(tensor_count)]
+        code_count = self._length(model, 1, 4, "the operator code list")
+        codes = [self._opcode(k, model.OperatorCodes(k)) for k in range(code_count)]
         ops = []
-        for i in range(sub.OperatorsLength()):
+        for i in range(self._length(sub, 3, 4, "the operator list")):
+            self.reading = f"operator {i}"
             op = sub.Operators(i)
-            kind, version = codes[op.OpcodeIndex()]
-            inputs = [int(x) for x in op.InputsAsNumpy()] if op.InputsLength() else []
-            outputs = [int(x) for x in op.OutputsAsNumpy()] if op.OutputsLength() else []
+            code = int(op.OpcodeIndex())
+            if code >= len(codes):
+                raise self._fail(
+                    f"operator {i} uses operator code {code}, but the model has {len(codes)}"
+                )
+            kind, version = codes[code]
+            inputs = self._indices(op, 1, f"the input list of operator {i}")
+            outputs = self._indices(op, 2, f"the output list of operator {i}")
             for t in inputs + outputs:
                 if t != NO_TENSOR and not 0 <= t < len(tensors):
-                    raise TinygenError(
-                        f"{self.origin}: operator {i} refers to tensor {t}, "
-                        f"but the model has {len(tensors)} tensors (corrupt file)"
+                    raise self._fail(
+                        f"operator {i} ({kind}) refers to tensor {t}, "
+                        f"but the model has {len(tensors)} tensors"
                     )
-            attrs = _options(kind, op)
+            attrs = self._options(i, kind, op)
             attrs["version"] = version
             ops.append(Op(kind, inputs, outputs, attrs))
-        graph_inputs = [int(x) for x in sub.InputsAsNumpy()] if sub.InputsLength() else []
-        graph_outputs = [int(x) for x in sub.OutputsAsNumpy()] if sub.OutputsLength() else []
+        self.reading = "the graph's inputs, outputs and description"
+        graph_inputs = self._indices(sub, 1, "the graph's input list")
+        graph_outputs = self._indices(sub, 2, "the graph's output list")
+        for which, indices in (("input", graph_inputs), ("output", graph_outputs)):
+            for t in indices:
+                if not 0 <= t < len(tensors):
+                    raise self._fail(
+                        f"graph {which} {t} is no tensor (the model has {len(tensors)})"
+                    )
         desc = model.Description()
         return Graph(
             tensors,
@@ -112,15 +170,25 @@ class _Reader:
             description=desc.decode("utf-8", "replace") if desc else "",
         )
 
-    def _opcode(self, code: Any) -> tuple[str, int]:
+    def _opcode(self, index: int, code: Any) -> tuple[str, int]:
+        self.reading = f"operator code {index}"
         builtin = max(int(code.BuiltinCode()), int(code.DeprecatedBuiltinCode()))
+        if builtin < 0:
+            raise self._fail(f"operator code {index} has the negative builtin code {builtin}")
         if builtin == 32:  # CUSTOM
             custom = code.CustomCode()
-            return f"CUSTOM:{custom.decode() if custom else '?'}", int(code.Version())
+            text = custom.decode("utf-8", "replace") if custom else "?"
+            name = "".join(c if " " <= c <= "~" else "?" for c in text[:60])
+            return f"CUSTOM:{name}", int(code.Version())
         return BUILTIN_OPCODE2NAME.get(builtin, f"BUILTIN_{builtin}"), int(code.Version())
 
-    def _buffer_bytes(self, index: int) -> bytes | None:
-        if index <= 0 or index >= self.model.BuffersLength():
+    def _buffer_bytes(self, index: int, tensor: str) -> bytes | None:
+        if index >= self.buffer_count:
+            raise self._fail(
+                f"tensor {tensor} refers to buffer {index}, but the model has "
+                f"{self.buffer_count} buffers"
+            )
+        if index == 0:  # buffer 0 is the empty one by convention
             return None
         buf = self.model.Buffers(index)
         offset, size = int(buf.Offset()), int(buf.Size())
@@ -131,172 +199,58 @@ class _Reader:
                     f"(offset {offset} + size {size} > {len(self.data)} bytes); "
                     "the file is truncated"
                 )
-            return self.data[offset : offset + size]
-        if buf.DataLength() == 0:
-            return None
-        return buf.DataAsNumpy().tobytes()
+            return self.data[offset : offset + size] if size else None
+        raw = self._vector(buf, 0, "uint8", f"buffer {index}")
+        return raw.tobytes() if raw.size else None
 
-    def _tensor(self, t: Any) -> Tensor:
+    def _tensor(self, index: int, t: Any) -> Tensor:
+        self.reading = f"tensor {index}"
         name = t.Name().decode("utf-8", "replace") if t.Name() else ""
+        shown = f"{index} {quoted(name)}"
         type_code = int(t.Type())
-        dtype = _TENSOR_TYPES.get(type_code, f"type{type_code}")
-        shape = tuple(int(x) for x in t.ShapeAsNumpy()) if t.ShapeLength() else ()
-        signature = (
-            tuple(int(x) for x in t.ShapeSignatureAsNumpy()) if t.ShapeSignatureLength() else None
-        )
+        dtype = _TENSOR_TYPES.get(type_code)
+        if dtype is None:
+            raise self._fail(
+                f"tensor {shown} has type code {type_code}, which is no TensorFlow Lite type"
+            )
+        shape = tuple(self._indices(t, 0, f"the shape of tensor {shown}"))
+        if any(d < 0 for d in shape):
+            raise self._fail(f"tensor {shown} has shape {list(shape)}, with a negative size")
+        signature = tuple(self._indices(t, 7, f"the shape signature of tensor {shown}")) or None
         quant = None
         q = t.Quantization()
-        if q is not None and q.ScaleLength() > 0:
-            zero = (
-                q.ZeroPointAsNumpy().astype(np.int64)
-                if q.ZeroPointLength()
-                else np.zeros(q.ScaleLength(), np.int64)
-            )
-            quant = Quantization(
-                q.ScaleAsNumpy().astype(np.float32), zero, int(q.QuantizedDimension())
-            )
+        if q is not None:
+            scale = self._vector(q, 2, "float32", f"the scales of tensor {shown}")
+            zero = self._vector(q, 3, "int64", f"the zero points of tensor {shown}")
+            if scale.size:
+                quant = Quantization(
+                    scale.astype(np.float32),
+                    zero.astype(np.int64) if zero.size else np.zeros(scale.size, np.int64),
+                    int(q.QuantizedDimension()),
+                )
         data = None
-        raw = self._buffer_bytes(int(t.Buffer()))
+        raw = self._buffer_bytes(int(t.Buffer()), shown)
         if raw is not None:
             data = _decode_buffer(raw, dtype, shape, name, self.origin)
         return Tensor(name, shape, dtype, quant, data, signature)
+
+    def _options(self, index: int, kind: str, op: Any) -> dict[str, Any]:
+        try:
+            return read_options(kind, op)
+        except BadOption as exc:
+            raise self._fail(f"operator {index} ({kind}) carries {exc}") from None
 
 
 def _decode_buffer(
     raw: bytes, dtype: str, shape: tuple[int, ...], name: str, origin: str
 ) -> np.ndarray:
-    if dtype in ("string", "int4", "complex64") or dtype.startswith("type"):
+    if dtype in ("string", "int4", "complex64"):
         return np.frombuffer(raw, np.uint8).copy()
     np_dtype = np.dtype(dtype)
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    count = math.prod(shape)
     if len(raw) != count * np_dtype.itemsize:
         raise TinygenError(
-            f"{origin}: constant tensor '{name}' holds {len(raw)} bytes, "
+            f"{origin}: constant tensor {quoted(name)} holds {len(raw)} bytes, "
             f"but shape {list(shape)} of {dtype} needs {count * np_dtype.itemsize} (corrupt file)"
         )
     return np.frombuffer(raw, np_dtype).reshape(shape).copy()
-
-
-def _table(op: Any, cls: type) -> Any:
-    table = op.BuiltinOptions()
-    if table is None:
-        return None
-    opts = cls()
-    opts.Init(table.Bytes, table.Pos)
-    return opts
-
-
-def _conv(o: Any) -> dict[str, Any]:
-    return {
-        "padding": _PADDINGS[o.Padding()],
-        "stride_h": o.StrideH(),
-        "stride_w": o.StrideW(),
-        "dilation_h": o.DilationHFactor(),
-        "dilation_w": o.DilationWFactor(),
-        "activation": _ACTIVATIONS.get(o.FusedActivationFunction(), "UNKNOWN"),
-    }
-
-
-def _depthwise(o: Any) -> dict[str, Any]:
-    return _conv(o) | {"depth_multiplier": o.DepthMultiplier()}
-
-
-def _pool(o: Any) -> dict[str, Any]:
-    return {
-        "padding": _PADDINGS[o.Padding()],
-        "stride_h": o.StrideH(),
-        "stride_w": o.StrideW(),
-        "filter_h": o.FilterHeight(),
-        "filter_w": o.FilterWidth(),
-        "activation": _ACTIVATIONS.get(o.FusedActivationFunction(), "UNKNOWN"),
-    }
-
-
-def _fully_connected(o: Any) -> dict[str, Any]:
-    return {
-        "activation": _ACTIVATIONS.get(o.FusedActivationFunction(), "UNKNOWN"),
-        "keep_num_dims": bool(o.KeepNumDims()),
-        "weights_format": int(o.WeightsFormat()),
-    }
-
-
-def _activation_only(o: Any) -> dict[str, Any]:
-    return {"activation": _ACTIVATIONS.get(o.FusedActivationFunction(), "UNKNOWN")}
-
-
-def _reshape(o: Any) -> dict[str, Any]:
-    if o.NewShapeLength() == 0:
-        return {}
-    return {"new_shape": [int(x) for x in o.NewShapeAsNumpy()]}
-
-
-def _squeeze(o: Any) -> dict[str, Any]:
-    dims = [int(x) for x in o.SqueezeDimsAsNumpy()] if o.SqueezeDimsLength() else []
-    return {"squeeze_dims": dims}
-
-
-def _concat(o: Any) -> dict[str, Any]:
-    return {"axis": o.Axis()} | _activation_only(o)
-
-
-def _strided_slice(o: Any) -> dict[str, Any]:
-    return {
-        "begin_mask": o.BeginMask(),
-        "end_mask": o.EndMask(),
-        "ellipsis_mask": o.EllipsisMask(),
-        "new_axis_mask": o.NewAxisMask(),
-        "shrink_axis_mask": o.ShrinkAxisMask(),
-        "offset": bool(o.Offset()),
-    }
-
-
-def _pack(o: Any) -> dict[str, Any]:
-    return {"axis": o.Axis(), "values_count": o.ValuesCount()}
-
-
-def _unpack(o: Any) -> dict[str, Any]:
-    return {"axis": o.Axis(), "num": o.Num()}
-
-
-def _gather(o: Any) -> dict[str, Any]:
-    return {"axis": o.Axis(), "batch_dims": o.BatchDims()}
-
-
-def _reducer(o: Any) -> dict[str, Any]:
-    return {"keep_dims": bool(o.KeepDims())}
-
-
-_OPTIONS: dict[str, tuple[type, Callable[[Any], dict[str, Any]]]] = {
-    "CONV_2D": (tflite.Conv2DOptions, _conv),
-    "DEPTHWISE_CONV_2D": (tflite.DepthwiseConv2DOptions, _depthwise),
-    "AVERAGE_POOL_2D": (tflite.Pool2DOptions, _pool),
-    "MAX_POOL_2D": (tflite.Pool2DOptions, _pool),
-    "FULLY_CONNECTED": (tflite.FullyConnectedOptions, _fully_connected),
-    "ADD": (tflite.AddOptions, _activation_only),
-    "SUB": (tflite.SubOptions, _activation_only),
-    "MUL": (tflite.MulOptions, _activation_only),
-    "DIV": (tflite.DivOptions, _activation_only),
-    "RESHAPE": (tflite.ReshapeOptions, _reshape),
-    "SQUEEZE": (tflite.SqueezeOptions, _squeeze),
-    "CONCATENATION": (tflite.ConcatenationOptions, _concat),
-    "STRIDED_SLICE": (tflite.StridedSliceOptions, _strided_slice),
-    "PACK": (tflite.PackOptions, _pack),
-    "UNPACK": (tflite.UnpackOptions, _unpack),
-    "GATHER": (tflite.GatherOptions, _gather),
-    "MEAN": (tflite.ReducerOptions, _reducer),
-    "SUM": (tflite.ReducerOptions, _reducer),
-}
-
-
-def _options(kind: str, op: Any) -> dict[str, Any]:
-    if kind == "SOFTMAX":
-        o = _table(op, tflite.SoftmaxOptions)
-        return {"beta": float(o.Beta()) if o is not None else 1.0}
-    entry = _OPTIONS.get(kind)
-    if entry is None:
-        return {}
-    cls, convert = entry
-    o = _table(op, cls)
-    if o is None:
-        return {}
-    return convert(o)

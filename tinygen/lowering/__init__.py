@@ -52,7 +52,10 @@ def check_supported(graph: Graph) -> None:
     """Raise one ``TinygenError`` naming everything that stops this graph compiling."""
     compute = [(i, op) for i, op in enumerate(graph.ops) if op.kind not in _CONVERSIONS]
     float_ops = [
-        i for i, op in compute if graph.tensors[op.inputs[0]].dtype in ("float32", "float16")
+        i
+        for i, op in compute
+        if op.inputs and op.inputs[0] >= 0
+        and graph.tensors[op.inputs[0]].dtype in ("float32", "float16")
     ]
     if float_ops and len(float_ops) * 2 >= len(compute):
         raise TinygenError(

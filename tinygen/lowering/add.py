@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,8 +10,7 @@ import numpy as np
 from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import activation_range, quant_of
-from tinygen.reference.fixedpoint import quantize_multiplier
+from tinygen.lowering.common import activation_range, expect, quant_of, rescale
 
 MAX_DIMS = 6
 LEFT_SHIFT_INT8 = 20
@@ -53,7 +53,9 @@ def _pad(values: tuple[int, ...], fill: int) -> tuple[int, ...]:
 
 
 def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
-    a, b, _y = (graph.tensors[t] for t in (op.inputs[0], op.inputs[1], op.outputs[0]))
+    a = expect(graph, index, op, op.inputs[0], "first input")
+    b = expect(graph, index, op, op.inputs[1], "second input")
+    y = expect(graph, index, op, op.outputs[0], "output")
     try:
         out_shape = tuple(int(d) for d in np.broadcast_shapes(a.shape, b.shape))
     except ValueError:
@@ -62,17 +64,22 @@ def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
         ) from None
     if len(out_shape) > MAX_DIMS:
         raise TinygenError(f"operator {index} (ADD): more than {MAX_DIMS} dimensions")
+    if y.size != math.prod(out_shape):
+        raise TinygenError(
+            f"operator {index} (ADD): inputs {list(a.shape)} and {list(b.shape)} give "
+            f"{list(out_shape)}, but the output is {list(y.shape)}"
+        )
     aq = quant_of(graph, op.inputs[0], "first input", index, op)
     bq = quant_of(graph, op.inputs[1], "second input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     s1, s2, so = (float(np.float32(q.scale0)) for q in (aq, bq, yq))
     twice_max = 2 * max(s1, s2)
-    m1, sh1 = quantize_multiplier(s1 / twice_max)
-    m2, sh2 = quantize_multiplier(s2 / twice_max)
-    mo, sho = quantize_multiplier(twice_max / ((1 << LEFT_SHIFT_INT8) * so))
+    m1, sh1 = rescale(s1 / twice_max, index, op, "first input")
+    m2, sh2 = rescale(s2 / twice_max, index, op, "second input")
+    mo, sho = rescale(twice_max / ((1 << LEFT_SHIFT_INT8) * so), index, op, "output")
     act_min, act_max = activation_range(op.attrs.get("activation", "NONE"), so, yq.zero_point0)
     params = AddParams(
-        size=int(np.prod(out_shape, dtype=np.int64)),
+        size=math.prod(out_shape),
         dims=MAX_DIMS,
         out_shape=_pad(out_shape, 1),
         in1_strides=_pad(broadcast_strides(a.shape, out_shape), 0),

@@ -10,7 +10,16 @@ from tinygen.errors import TinygenError
 from tinygen.geometry import padding_before
 from tinygen.ir import NO_TENSOR, Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import activation_range, per_channel_multipliers, quant_of, shape4
+from tinygen.lowering.common import (
+    activation_range,
+    check_window,
+    constant_weights,
+    expect,
+    per_channel_multipliers,
+    positive_attr,
+    quant_of,
+    shape4,
+)
 
 
 @dataclass(frozen=True)
@@ -42,14 +51,25 @@ class ConvParams:
 
 def lower_conv(graph: Graph, index: int, op: Op) -> KernelCall:
     depthwise = op.kind == "DEPTHWISE_CONV_2D"
-    x, w = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]]
-    y = graph.tensors[op.outputs[0]]
-    has_bias = len(op.inputs) > 2 and op.inputs[2] != NO_TENSOR
-    if not w.is_constant or (has_bias and not graph.tensors[op.inputs[2]].is_constant):
-        raise TinygenError(f"operator {index} ({op.kind}): weights and bias must be constant")
+    x = expect(graph, index, op, op.inputs[0], "input", rank=4)
+    w = expect(graph, index, op, op.inputs[1], "filter", rank=4)
+    y = expect(graph, index, op, op.outputs[0], "output", rank=4)
     batches, in_h, in_w, in_c = shape4(x)
-    _, out_h, out_w, out_c = shape4(y)
-    _, filter_h, filter_w, filter_c = shape4(w)
+    out_batches, out_h, out_w, out_c = shape4(y)
+    filter_n, filter_h, filter_w, filter_c = shape4(w)
+    if out_batches != batches:
+        raise TinygenError(
+            f"operator {index} ({op.kind}): {batches} input batches but {out_batches} outputs"
+        )
+    if w.size == 0:
+        raise TinygenError(f"operator {index} ({op.kind}): the filter has no elements")
+    filter_outputs = filter_c if depthwise else filter_n
+    if filter_outputs != out_c or (depthwise and filter_n != 1):
+        raise TinygenError(
+            f"operator {index} ({op.kind}): filter shape {list(w.shape)} does not give "
+            f"the output's {out_c} channels"
+        )
+    bias = constant_weights(graph, index, op, out_c)
     a = op.attrs
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     wq = quant_of(graph, op.inputs[1], "filter", index, op)
@@ -72,13 +92,17 @@ def lower_conv(graph: Graph, index: int, op: Op) -> KernelCall:
                 f"operator {index} (CONV_2D): input depth {in_c} is not a multiple of "
                 f"filter depth {filter_c}"
             )
-    dh, dw = a.get("dilation_h", 1), a.get("dilation_w", 1)
+    stride_h, stride_w = positive_attr(index, op, "stride_h"), positive_attr(index, op, "stride_w")
+    dh, dw = positive_attr(index, op, "dilation_h"), positive_attr(index, op, "dilation_w")
     # Explicit padding comes from rewrites (a dilated convolution recovered from
     # SPACE_TO_BATCH_ND); a model's own convolutions say SAME or VALID.
-    pad_h = a.get("pad_h", padding_before(a["stride_h"], dh, in_h, filter_h, out_h))
-    pad_w = a.get("pad_w", padding_before(a["stride_w"], dw, in_w, filter_w, out_w))
-    mults, shifts = per_channel_multipliers(xq.scale0, wq, yq.scale0, out_c)
-    act_min, act_max = activation_range(a["activation"], yq.scale0, yq.zero_point0)
+    padding = None if "pad_h" in a else a.get("padding", "")
+    check_window(index, op, padding, (in_h, filter_h, stride_h, dh, out_h))
+    check_window(index, op, padding, (in_w, filter_w, stride_w, dw, out_w))
+    pad_h = a.get("pad_h", padding_before(stride_h, dh, in_h, filter_h, out_h))
+    pad_w = a.get("pad_w", padding_before(stride_w, dw, in_w, filter_w, out_w))
+    mults, shifts = per_channel_multipliers(xq.scale0, wq, yq.scale0, out_c, (index, op))
+    act_min, act_max = activation_range(a.get("activation", "NONE"), yq.scale0, yq.zero_point0)
     params = ConvParams(
         batches=batches,
         in_h=in_h,
@@ -90,8 +114,8 @@ def lower_conv(graph: Graph, index: int, op: Op) -> KernelCall:
         filter_h=filter_h,
         filter_w=filter_w,
         filter_c=filter_c,
-        stride_h=a["stride_h"],
-        stride_w=a["stride_w"],
+        stride_h=stride_h,
+        stride_w=stride_w,
         dilation_h=dh,
         dilation_w=dw,
         pad_h=pad_h,
@@ -105,5 +129,5 @@ def lower_conv(graph: Graph, index: int, op: Op) -> KernelCall:
         shift=shifts,
     )
     kernel = "depthwise_conv2d_s8" if depthwise else "conv2d_s8"
-    inputs = (op.inputs[0], op.inputs[1], op.inputs[2] if has_bias else NO_TENSOR)
+    inputs = (op.inputs[0], op.inputs[1], op.inputs[2] if bias else NO_TENSOR)
     return KernelCall(kernel, inputs, (op.outputs[0],), params)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinygen.errors import TinygenError
-from tinygen.ir import NO_TENSOR, Graph, Op
+from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import activation_range, quant_of
-from tinygen.reference.fixedpoint import quantize_multiplier, wrap_int32
+from tinygen.lowering.common import activation_range, constant_weights, expect, quant_of, rescale
+from tinygen.reference.fixedpoint import wrap_int32
 
 
 @dataclass(frozen=True)
@@ -30,43 +30,54 @@ class FullyConnectedParams:
 
 
 def lower_fully_connected(graph: Graph, index: int, op: Op) -> KernelCall:
-    x, w = graph.tensors[op.inputs[0]], graph.tensors[op.inputs[1]]
-    has_bias = len(op.inputs) > 2 and op.inputs[2] != NO_TENSOR
-    if not w.is_constant or (has_bias and not graph.tensors[op.inputs[2]].is_constant):
-        raise TinygenError(f"operator {index} (FULLY_CONNECTED): weights and bias must be constant")
-    if len(w.shape) != 2:
-        raise TinygenError(f"operator {index} (FULLY_CONNECTED): weights must be 2-D")
+    x = expect(graph, index, op, op.inputs[0], "input")
+    w = expect(graph, index, op, op.inputs[1], "weights", rank=2)
+    y = expect(graph, index, op, op.outputs[0], "output")
+    if op.attrs.get("weights_format", 0) != 0:
+        raise TinygenError(
+            f"operator {index} (FULLY_CONNECTED): weights format {op.attrs['weights_format']} "
+            "(shuffled) is not supported; convert the model with the default format"
+        )
     out_depth, accum_depth = w.shape
-    if x.size % accum_depth:
+    if accum_depth == 0 or x.size % accum_depth:
         raise TinygenError(
             f"operator {index} (FULLY_CONNECTED): input size {x.size} is not a multiple "
             f"of the weights' depth {accum_depth}"
         )
+    if y.size != x.size // accum_depth * out_depth:
+        raise TinygenError(
+            f"operator {index} (FULLY_CONNECTED): {x.size // accum_depth} rows of "
+            f"{out_depth} outputs do not fill the output {list(y.shape)}"
+        )
+    bias = constant_weights(graph, index, op, out_depth)
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     wq = quant_of(graph, op.inputs[1], "filter", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     per_channel = wq.scale.size > 1
+    if per_channel and wq.scale.size != out_depth:
+        raise TinygenError(
+            f"operator {index} (FULLY_CONNECTED): {wq.scale.size} weight scales for "
+            f"{out_depth} outputs"
+        )
     input_scale, output_scale = np.float32(xq.scale0), np.float32(yq.scale0)
-    if per_channel:
-        reals = [float(input_scale) * float(s) / float(output_scale) for s in wq.scale]
-    else:
-        # TFLM multiplies input and filter scales in float32 before widening.
-        reals = [float(input_scale * np.float32(wq.scale0)) / float(output_scale)]
+    with np.errstate(over="ignore", under="ignore"):
+        if per_channel:
+            reals = [float(input_scale) * float(s) / float(output_scale) for s in wq.scale]
+        else:
+            # TFLM multiplies input and filter scales in float32 before widening.
+            reals = [float(input_scale * np.float32(wq.scale0)) / float(output_scale)]
     mults = np.zeros(len(reals), np.int32)
     shifts = np.zeros(len(reals), np.int32)
     for c, real in enumerate(reals):
-        mults[c], shifts[c] = quantize_multiplier(real)
-    if np.any(shifts > 30):  # the single-rounding requantization shifts right by 31 - shift
-        raise TinygenError(
-            f"operator {index} (FULLY_CONNECTED): the output scale is more than 2**30 times "
-            "smaller than input scale x weight scale; the model's quantization is broken"
-        )
-    act_min, act_max = activation_range(op.attrs["activation"], yq.scale0, yq.zero_point0)
+        mults[c], shifts[c] = rescale(real, index, op, "output")
+    act_min, act_max = activation_range(
+        op.attrs.get("activation", "NONE"), yq.scale0, yq.zero_point0
+    )
     # sum((x + io) * (w + fo)) + b == sum(x * (w + fo)) + [b + io * sum(w + fo)] in
     # wrapping int32 arithmetic: the bracket is computed here, once.
     weights = w.data.astype(np.int64).reshape(out_depth, accum_depth) - wq.zero_point0
     folded = -xq.zero_point0 * weights.sum(axis=1)
-    if has_bias:
+    if bias:
         folded += graph.tensors[op.inputs[2]].data.astype(np.int64).reshape(-1)
     params = FullyConnectedParams(
         batches=x.size // accum_depth,

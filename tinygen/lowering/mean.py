@@ -6,6 +6,7 @@ TFLM folds 1/count into the multiplier with a shift chosen from count's bit leng
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,8 +14,7 @@ import numpy as np
 from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import quant_of
-from tinygen.reference.fixedpoint import quantize_multiplier
+from tinygen.lowering.common import expect, quant_of, rescale
 
 MAX_DIMS = 6
 
@@ -37,28 +37,49 @@ def _pad(values: list[int], fill: int) -> tuple[int, ...]:
     return (fill,) * (MAX_DIMS - len(values)) + tuple(values)
 
 
+#: Elements one output may sum: the kernel's int32 sum of int8 values minus
+#: zero point x count must not overflow.
+MAX_COUNT = ((1 << 31) - 1) // 256
+
+
 def lower_mean(graph: Graph, index: int, op: Op) -> KernelCall:
-    x = graph.tensors[op.inputs[0]]
-    axes_tensor = graph.tensors[op.inputs[1]]
+    x = expect(graph, index, op, op.inputs[0], "input")
+    y = expect(graph, index, op, op.outputs[0], "output")
+    axes_tensor = expect(graph, index, op, op.inputs[1], "axes", ("int32", "int64"))
     if not axes_tensor.is_constant:
         raise TinygenError(f"operator {index} (MEAN): the axes must be constant")
-    if x.dtype != "int8" or len(x.shape) > MAX_DIMS:
+    if not 1 <= len(x.shape) <= MAX_DIMS:
         raise TinygenError(f"operator {index} (MEAN): only int8 up to {MAX_DIMS}-D is supported")
     rank = len(x.shape)
-    axes = sorted({int(a) % rank for a in axes_tensor.data.reshape(-1)})
-    strides = [int(np.prod(x.shape[i + 1 :], dtype=np.int64)) for i in range(rank)]
+    given = [int(a) for a in axes_tensor.data.reshape(-1)]
+    if any(not -rank <= a < rank for a in given):
+        raise TinygenError(
+            f"operator {index} (MEAN): axes {given} do not all lie in the input's {rank} dims"
+        )
+    axes = sorted({a % rank for a in given})
+    strides = [math.prod(x.shape[i + 1 :]) for i in range(rank)]
     kept = [1 if i in axes else d for i, d in enumerate(x.shape)]
     reduced = [d if i in axes else 1 for i, d in enumerate(x.shape)]
-    count = int(np.prod(reduced, dtype=np.int64))
+    count = math.prod(reduced)
+    if count > MAX_COUNT:
+        raise TinygenError(
+            f"operator {index} (MEAN): a mean over {count:,} elements would overflow the "
+            f"kernel's 32-bit sum (at most {MAX_COUNT:,})"
+        )
+    if y.size != math.prod(kept):
+        raise TinygenError(
+            f"operator {index} (MEAN): the mean of {list(x.shape)} over axes {axes} has "
+            f"{math.prod(kept)} values, but the output is {list(y.shape)}"
+        )
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
-    multiplier, shift = quantize_multiplier(
-        float(np.float32(xq.scale0)) / float(np.float32(yq.scale0))
+    multiplier, shift = rescale(
+        float(np.float32(xq.scale0)) / float(np.float32(yq.scale0)), index, op, "output"
     )
     extra = min(count.bit_length() - 1, 32, 31 + shift)
     multiplier = (multiplier << extra) // count
     params = MeanParams(
-        outputs=int(np.prod(kept, dtype=np.int64)),
+        outputs=math.prod(kept),
         count=count,
         kept_shape=_pad(kept, 1),
         kept_strides=_pad([0 if i in axes else s for i, s in enumerate(strides)], 0),

@@ -8,7 +8,15 @@ from tinygen.errors import TinygenError
 from tinygen.geometry import padding_before
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import activation_range, quant_of, shape4
+from tinygen.lowering.common import (
+    INT32_MAX,
+    activation_range,
+    check_window,
+    expect,
+    positive_attr,
+    quant_of,
+    shape4,
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,8 @@ class PoolParams:
 
 
 def lower_pool(graph: Graph, index: int, op: Op) -> KernelCall:
-    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    x = expect(graph, index, op, op.inputs[0], "input", rank=4)
+    y = expect(graph, index, op, op.outputs[0], "output", rank=4)
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     if not xq.same_as(yq):
@@ -38,9 +47,23 @@ def lower_pool(graph: Graph, index: int, op: Op) -> KernelCall:
             f"operator {index} ({op.kind}): input and output quantization must be equal"
         )
     batches, in_h, in_w, channels = shape4(x)
+    if shape4(y)[0] != batches or shape4(y)[3] != channels:
+        raise TinygenError(
+            f"operator {index} ({op.kind}): input {list(x.shape)} and output "
+            f"{list(y.shape)} differ in batches or channels"
+        )
     _, out_h, out_w, _ = shape4(y)
     a = op.attrs
-    act_min, act_max = activation_range(a["activation"], yq.scale0, yq.zero_point0)
+    stride_h, stride_w = positive_attr(index, op, "stride_h"), positive_attr(index, op, "stride_w")
+    filter_h, filter_w = positive_attr(index, op, "filter_h"), positive_attr(index, op, "filter_w")
+    if min(filter_h, in_h) * min(filter_w, in_w) > INT32_MAX // 256:
+        raise TinygenError(
+            f"operator {index} ({op.kind}): a {filter_h} x {filter_w} window on a "
+            f"{in_h} x {in_w} input would overflow the kernel's 32-bit sum"
+        )
+    check_window(index, op, a.get("padding", ""), (in_h, filter_h, stride_h, 1, out_h))
+    check_window(index, op, a.get("padding", ""), (in_w, filter_w, stride_w, 1, out_w))
+    act_min, act_max = activation_range(a.get("activation", "NONE"), yq.scale0, yq.zero_point0)
     params = PoolParams(
         batches=batches,
         in_h=in_h,
@@ -48,12 +71,12 @@ def lower_pool(graph: Graph, index: int, op: Op) -> KernelCall:
         channels=channels,
         out_h=out_h,
         out_w=out_w,
-        filter_h=a["filter_h"],
-        filter_w=a["filter_w"],
-        stride_h=a["stride_h"],
-        stride_w=a["stride_w"],
-        pad_h=padding_before(a["stride_h"], 1, in_h, a["filter_h"], out_h),
-        pad_w=padding_before(a["stride_w"], 1, in_w, a["filter_w"], out_w),
+        filter_h=filter_h,
+        filter_w=filter_w,
+        stride_h=stride_h,
+        stride_w=stride_w,
+        pad_h=padding_before(stride_h, 1, in_h, filter_h, out_h),
+        pad_w=padding_before(stride_w, 1, in_w, filter_w, out_w),
         act_min=act_min,
         act_max=act_max,
     )

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinygen.errors import TinygenError
-from tinygen.ir import Graph, Op
+from tinygen.ir import Graph, Op, Tensor
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import quant_of
-from tinygen.reference.fixedpoint import quantize_multiplier, round_half_away
+from tinygen.lowering.common import activation_range, expect, quant_of, rescale
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,17 @@ class DequantizeParams:
     scale: float  # float64 in C, as TFLM computes in double
 
 
+def _same_size(index: int, op: Op, x: Tensor, y: Tensor) -> None:
+    if x.size != y.size:
+        raise TinygenError(
+            f"operator {index} ({op.kind}): input {list(x.shape)} and output "
+            f"{list(y.shape)} differ in size"
+        )
+
+
 def lower_quantize(graph: Graph, index: int, op: Op) -> KernelCall:
     x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    _same_size(index, op, x, y)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     if yq.per_channel:
         raise TinygenError(f"operator {index} (QUANTIZE): per-channel output is not supported")
@@ -50,7 +58,7 @@ def lower_quantize(graph: Graph, index: int, op: Op) -> KernelCall:
     if x.dtype == "int8" and y.dtype == "int8":
         xq = quant_of(graph, op.inputs[0], "input", index, op)
         real = float(np.float32(xq.scale0)) / float(np.float32(yq.scale0))
-        multiplier, shift = quantize_multiplier(real)
+        multiplier, shift = rescale(real, index, op, "output")
         params = RequantizeParams(y.size, -xq.zero_point0, yq.zero_point0, multiplier, shift)
         return KernelCall("requantize_s8", *io, params)
     raise TinygenError(
@@ -66,6 +74,7 @@ def lower_dequantize(graph: Graph, index: int, op: Op) -> KernelCall:
             f"operator {index} (DEQUANTIZE): {x.dtype} to {y.dtype} is not supported "
             "(int8→float32 is)"
         )
+    _same_size(index, op, x, y)
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     params = DequantizeParams(x.size, xq.zero_point0, float(np.float32(xq.scale0)))
     return KernelCall("dequantize_s8_f32", (op.inputs[0],), (op.outputs[0],), params)
@@ -80,18 +89,16 @@ def lower_relu(graph: Graph, index: int, op: Op) -> KernelCall:
     reshape, for instance); tinygen follows TensorFlow Lite there. With equal input and
     output parameters the two agree.
     """
-    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
-    if x.dtype != "int8" or y.dtype != "int8":
-        raise TinygenError(f"operator {index} ({op.kind}): only int8 is supported")
+    x = expect(graph, index, op, op.inputs[0], "input")
+    y = expect(graph, index, op, op.outputs[0], "output")
+    _same_size(index, op, x, y)
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     # float32 division, then QuantizeMultiplier in double (TFLite's ReluPrepare).
-    real = float(np.float32(xq.scale0) / np.float32(yq.scale0))
-    multiplier, shift = quantize_multiplier(real)
-    act_max = 127
-    if op.kind == "RELU6":
-        six = yq.zero_point0 + round_half_away(float(np.float32(6.0) / np.float32(yq.scale0)))
-        act_max = min(127, six)
+    with np.errstate(over="ignore", under="ignore"):
+        real = float(np.float32(xq.scale0) / np.float32(yq.scale0))
+    multiplier, shift = rescale(real, index, op, "output")
+    act_max = activation_range(op.kind, yq.scale0, yq.zero_point0)[1]
     params = RequantizeParams(
         y.size,
         -xq.zero_point0,

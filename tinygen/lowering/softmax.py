@@ -10,7 +10,7 @@ import numpy as np
 from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import quant_of
+from tinygen.lowering.common import expect, quant_of
 from tinygen.reference.fixedpoint import quantize_multiplier
 
 #: Integer bits of the fixed-point input of exp(): values in Q5.26.
@@ -27,7 +27,10 @@ class SoftmaxParams:
 
 
 def lower_softmax(graph: Graph, index: int, op: Op) -> KernelCall:
-    x, y = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    x = expect(graph, index, op, op.inputs[0], "input")
+    y = expect(graph, index, op, op.outputs[0], "output")
+    if x.size != y.size:
+        raise TinygenError(f"operator {index} (SOFTMAX): input and output sizes differ")
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     if yq.zero_point0 != -128 or np.float32(yq.scale0) != np.float32(1.0 / 256):
@@ -36,6 +39,8 @@ def lower_softmax(graph: Graph, index: int, op: Op) -> KernelCall:
             f"-128, has scale {yq.scale0} and zero point {yq.zero_point0}"
         )
     beta = float(np.float32(op.attrs.get("beta", 1.0)))
+    if not (math.isfinite(beta) and beta > 0):
+        raise TinygenError(f"operator {index} (SOFTMAX): beta is {beta}; it must be above 0")
     real = beta * float(xq.scale0) * float(1 << (31 - SCALED_DIFF_INTEGER_BITS))
     real = min(real, float((1 << 31) - 1))
     multiplier, left_shift = quantize_multiplier(real)
@@ -57,6 +62,4 @@ def lower_softmax(graph: Graph, index: int, op: Op) -> KernelCall:
         input_left_shift=left_shift,
         diff_min=-math.floor(radius),
     )
-    if x.size != y.size:
-        raise TinygenError(f"operator {index} (SOFTMAX): input and output sizes differ")
     return KernelCall("softmax_s8", (op.inputs[0],), (op.outputs[0],), params)

@@ -65,6 +65,12 @@ def buffer_profile(buffers: list[Buffer], steps: int, alignment: int = 1) -> lis
     """Arena bytes the buffers occupy at each operator step (extents rounded up to alignment)."""
     profile = [0] * max(steps, 1)
     for b in buffers:
-        for step in range(max(b.first, 0), min(b.last, steps - 1) + 1):
+        span = range(max(b.first, 0), min(b.last, steps - 1) + 1)
+        if len(b.segments) == 1:  # the common case: one tensor, the same bytes throughout
+            size = align(b.segments[0].size, alignment)
+            for step in span:
+                profile[step] += size
+            continue
+        for step in span:
             profile[step] += align(b.extent_at(step), alignment)
     return profile

@@ -40,11 +40,12 @@ Clash = tuple[int, int, int]
 
 def _clashes(buffers: list[Buffer]) -> list[list[Clash]]:
     result: list[list[Clash]] = [[] for _ in buffers]
+    firsts, lasts = [b.first for b in buffers], [b.last for b in buffers]
     for i, a in enumerate(buffers):
         for j in range(i + 1, len(buffers)):
-            b = buffers[j]
-            if a.first > b.last or b.first > a.last:
+            if firsts[i] > lasts[j] or firsts[j] > lasts[i]:
                 continue
+            b = buffers[j]
             for sa in a.segments:
                 for sb in b.segments:
                     if sa.overlaps(sb) and sa.size and sb.size:

@@ -24,16 +24,18 @@ WINDOWED = ("conv2d_s8", "depthwise_conv2d_s8", "avg_pool_s8", "max_pool_s8")
 _NONE = np.iinfo(np.int64).max
 
 
+#: Output pixels beyond which no overlap is computed (the search takes memory per pixel);
+#: such operators keep their input and output apart, which is always safe.
+MAX_PIXELS = 1 << 20
+
+
 def _first_reads(out_n: int, in_n: int, stride: int, pad: int, dilation: int, taps: int):
     """First input coordinate each output coordinate reads (``_NONE`` if it reads none)."""
-    first = np.full(out_n, _NONE, dtype=np.int64)
-    for o in range(out_n):
-        for k in range(taps):
-            i = o * stride - pad + k * dilation
-            if 0 <= i < in_n:
-                first[o] = i
-                break
-    return first
+    start = np.arange(out_n, dtype=np.int64) * stride - pad
+    # the first tap k with start + k * dilation >= 0, then whether it lies in the input
+    k = np.where(start >= 0, 0, (-start + dilation - 1) // dilation)
+    first = start + k * dilation
+    return np.where((k < taps) & (first < in_n), first, _NONE)
 
 
 def overlap_shift(call: KernelCall) -> int | None:
@@ -41,6 +43,8 @@ def overlap_shift(call: KernelCall) -> int | None:
     if call.kernel not in WINDOWED:
         return None
     p = call.params
+    if p.batches * p.out_h * p.out_w > MAX_PIXELS:
+        return None
     if call.kernel.startswith(("avg", "max")):
         in_c = out_c = p.channels
         dil_h = dil_w = 1

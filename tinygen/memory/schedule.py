@@ -71,9 +71,17 @@ def _advance(p: _Problem, done: int, live: int, op: int) -> tuple[int, int]:
     return after, during
 
 
+#: Candidate steps the search may weigh (about a second of work): when a level's states
+#: times the operators left would exceed what remains, the beam narrows, and a graph too
+#: large even for one state per level keeps the model's order.
+MAX_WORK = 400_000
+
+
 def best_order(graph: Graph, max_states: int = 4000) -> list[int]:
     """A topological order of ``graph.ops`` with the lowest peak found (ties keep the original)."""
     n = len(graph.ops)
+    if n * n > MAX_WORK:
+        return list(range(n))
     p = _problem(graph)
     needs = [0] * n  # ops that must run before op i
     for i in range(n):
@@ -82,7 +90,10 @@ def best_order(graph: Graph, max_states: int = 4000) -> list[int]:
                 needs[i] |= 1 << p.producers[t]
     # state → (peak so far, live bytes now, order as a tuple)
     level: dict[int, tuple[int, int, tuple[int, ...]]] = {0: (p.initial, p.initial, ())}
-    for _ in range(n):
+    work = 0
+    for step in range(n):
+        work += len(level) * n
+        states = max(1, min(max_states, (MAX_WORK - work) // max((n - step - 1) * n, 1)))
         following: dict[int, tuple[int, int, tuple[int, ...]]] = {}
         for done, (peak, live, order) in level.items():
             for i in range(n):
@@ -93,8 +104,8 @@ def best_order(graph: Graph, max_states: int = 4000) -> list[int]:
                 candidate = (max(peak, during), after, (*order, i))
                 if state not in following or candidate < following[state]:
                     following[state] = candidate
-        if len(following) > max_states:
-            kept = sorted(following.items(), key=lambda kv: kv[1])[:max_states]
+        if len(following) > states:
+            kept = sorted(following.items(), key=lambda kv: kv[1])[:states]
             following = dict(kept)
         level = following
     (_, (_, _, order)), = level.items()

@@ -52,11 +52,18 @@ class Sharing:
 
 
 class _Groups:
-    """Union of tensors into buffers, remembering each member's segment and shift."""
+    """Union of tensors into buffers, remembering each member's segment and shift.
+
+    Shifts are kept in each buffer's own frame and made to start at 0 only by
+    ``buffers``, so a join costs the size of the joined group, not of the buffer.
+    """
 
     def __init__(self, ranges: list[LiveRange]) -> None:
         self.root = {r.tensor: r.tensor for r in ranges}
-        self.members = {r.tensor: [Segment(r.first, r.last, r.size, r.tensor)] for r in ranges}
+        self.segment = {r.tensor: Segment(r.first, r.last, r.size, r.tensor) for r in ranges}
+        self.offset = {r.tensor: 0 for r in ranges}
+        self.members = {r.tensor: [r.tensor] for r in ranges}
+        self.ends = {r.tensor: r.last for r in ranges}
         self.scratch: dict[int, Segment] = {}
 
     def find(self, t: int) -> int:
@@ -65,25 +72,29 @@ class _Groups:
         return t
 
     def last(self, t: int) -> int:
-        return max(s.last for s in self.members[self.find(t)])
-
-    def shift(self, t: int) -> int:
-        return next(s.shift for s in self.members[self.find(t)] if s.tensor == t)
+        return self.ends[self.find(t)]
 
     def join(self, x: int, y: int, distance: int = 0) -> None:
         """Put lone tensor ``y`` in ``x``'s buffer, ``distance`` bytes below ``x``."""
         a, b = self.find(x), self.find(y)
         if a == b:
             return
-        shift = self.shift(x) - distance
-        moved = [dataclasses.replace(s, shift=s.shift + shift) for s in self.members.pop(b)]
+        delta = self.offset[x] - distance - self.offset[y]
+        moved = self.members.pop(b)
+        for t in moved:
+            self.offset[t] += delta
+        self.members[a].extend(moved)
         self.root[b] = a
-        members = self.members[a] + moved
-        low = min(s.shift for s in members)
-        self.members[a] = [dataclasses.replace(s, shift=s.shift - low) for s in members]
+        self.ends[a] = max(self.ends[a], self.ends.pop(b))
 
     def buffers(self) -> tuple[list[Buffer], dict[int, int]]:
-        buffers = [Buffer(tuple(sorted(m, key=lambda s: s.first))) for m in self.members.values()]
+        buffers = []
+        for members in self.members.values():
+            low = min(self.offset[t] for t in members)
+            segments = [
+                dataclasses.replace(self.segment[t], shift=self.offset[t] - low) for t in members
+            ]
+            buffers.append(Buffer(tuple(sorted(segments, key=lambda s: s.first))))
         index = {}
         for op, segment in sorted(self.scratch.items()):
             index[op] = len(buffers)

@@ -8,13 +8,14 @@ tensor and the operator disappears.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from tinygen.ir import NO_TENSOR, Graph, Op, Tensor
+from tinygen.ir import DTYPE_SIZES, NO_TENSOR, Graph, Op, Tensor
 from tinygen.passes.graph_utils import clone, with_ops
 
 Folder = Callable[[Op, list[np.ndarray], list[Tensor]], list[np.ndarray] | None]
@@ -148,11 +149,41 @@ def _quant_allows(op: Op, graph: Graph) -> bool:
     return True
 
 
+#: The most elements a folded constant may have: results are computed before they are
+#: checked against anything, so operators that grow their input (FILL, TILE, RANGE,
+#: GATHER, broadcasting arithmetic) are folded only below this,
+MAX_FOLDED_ELEMENTS = 1 << 24
+#: and only while all constant data of the graph stays below this many bytes (a hostile
+#: model could otherwise fold many large constants, dead ones included).
+MAX_CONSTANT_MEMORY = 1 << 30
+
+
+def _result_elements(op: Op, args: list[np.ndarray]) -> int:
+    """Elements the folder of ``op`` would produce, computed without producing them."""
+    largest = max((a.size for a in args), default=0)
+    if op.kind == "FILL":
+        return math.prod(int(d) for d in args[0].reshape(-1))
+    if op.kind == "TILE":
+        return args[0].size * math.prod(int(d) for d in args[1].reshape(-1))
+    if op.kind == "RANGE" and all(a.size == 1 for a in args[:3]):
+        start, limit, delta = (a.reshape(-1)[0].item() for a in args[:3])
+        return math.ceil(abs((limit - start) / delta)) if delta else 0
+    if op.kind == "GATHER" and args[0].ndim:
+        axis = _axis(op.attrs.get("axis", 0), args[0].ndim) % args[0].ndim
+        return args[0].size // max(args[0].shape[axis], 1) * args[1].size
+    if op.kind in ("PACK", "CONCATENATION"):
+        return sum(a.size for a in args)
+    if op.kind in FOLDERS and len(args) == 2 and op.kind not in _MOVES:
+        return math.prod(np.broadcast_shapes(args[0].shape, args[1].shape))
+    return largest
+
+
 def fold_constants(graph: Graph) -> tuple[Graph, list[str]]:
     """Evaluate every foldable operator with all-constant inputs (in graph order)."""
     graph = clone(graph)
     keep: list[Op] = []
     lines: list[str] = []
+    held = sum(int(t.data.nbytes) for t in graph.tensors if t.data is not None)
     for op in graph.ops:
         inputs = [t for t in op.inputs if t != NO_TENSOR]
         folder = FOLDERS.get(op.kind)
@@ -162,20 +193,27 @@ def fold_constants(graph: Graph) -> tuple[Graph, list[str]]:
             or not all(graph.tensors[t].is_constant for t in inputs)
             or any(t in graph.outputs for t in op.outputs)
             or not _quant_allows(op, graph)
+            or any(graph.tensors[t].dtype not in DTYPE_SIZES for t in op.outputs)
         ):
             keep.append(op)
             continue
         outs = [graph.tensors[t] for t in op.outputs]
+        args = [np.asarray(graph.tensors[t].data) for t in inputs]
         try:
-            results = folder(op, [np.asarray(graph.tensors[t].data) for t in inputs], outs)
-        except (ValueError, IndexError, TypeError):
+            with np.errstate(all="ignore"):
+                count = _result_elements(op, args)
+                small = count <= MAX_FOLDED_ELEMENTS and held + 8 * count <= MAX_CONSTANT_MEMORY
+                results = folder(op, args, outs) if small else None
+                pairs = zip(results or [], outs, strict=False)
+                values = [np.array(v, dtype=o.dtype) for v, o in pairs]
+        except (ValueError, IndexError, TypeError, ArithmeticError):
             results = None
         if results is None or len(results) != len(outs):
             keep.append(op)
             continue
-        for t, out, value in zip(op.outputs, outs, results, strict=True):
-            data = np.array(value, dtype=out.dtype)
+        for t, out, data in zip(op.outputs, outs, values, strict=True):
             graph.tensors[t] = replace(out, data=data, shape=data.shape, shape_signature=None)
+            held += int(data.nbytes)
         shown = ", ".join(_describe(graph.tensors[t]) for t in op.outputs)
         lines.append(f"folded {op.kind} into constant {shown}")
     return with_ops(graph, keep), lines

@@ -43,6 +43,9 @@ def remove_identities(graph: Graph) -> tuple[Graph, list[str]]:
     i = 0
     while i < len(graph.ops):
         op = graph.ops[i]
+        if op.kind not in (*RESHAPES, "QUANTIZE"):
+            i += 1
+            continue
         x, y = op.inputs[0], op.outputs[0]
         tx, ty = graph.tensors[x], graph.tensors[y]
         identity = (op.kind in RESHAPES and tx.shape == ty.shape and _same_type(graph, x, y)) or (

@@ -11,13 +11,14 @@ from tinygen.passes.graph_utils import clone, known_shape, with_ops
 
 
 def fix_dynamic_batch(graph: Graph) -> tuple[Graph, list[str]]:
-    """Every tensor whose signature has -1 in the batch dimension gets batch 1."""
+    """Every tensor whose signature has -1 in the batch dimension gets batch 1 (constants
+    keep the shape of their data)."""
     graph = clone(graph)
     fixed = 0
     for i, t in enumerate(graph.tensors):
         sig = t.shape_signature
-        if sig is None or not sig or sig[0] >= 0 or any(d < 0 for d in sig[1:]):
-            continue
+        if t.is_constant or not sig or sig[0] >= 0 or any(d < 0 for d in sig[1:]):
+            continue  # a constant's data fixes its shape
         shape = (1, *t.shape[1:]) if len(t.shape) == len(sig) else (1, *sig[1:])
         graph.tensors[i] = replace(t, shape=shape, shape_signature=shape)
         fixed += 1
