@@ -31,19 +31,26 @@ def _memory_options(args: argparse.Namespace) -> MemoryOptions:
 
 def _compile(args: argparse.Namespace) -> CompiledModel:
     from tinygen.compiler import compile_file
+    from tinygen.memory.limits import make_limits
 
-    return compile_file(args.model, args.name, _memory_options(args), progress=_progress)
+    limits = make_limits(getattr(args, "max_arena", None), getattr(args, "max_constants", None))
+    return compile_file(
+        args.model, args.name, _memory_options(args), progress=_progress, limits=limits
+    )
 
 
 def _generate_library(args: argparse.Namespace) -> int:
     from tinygen.memory.budget import check_budget, make_budget
-    from tinygen.package.folder import write_library
+    from tinygen.package.folder import check_output, write_library
 
+    if Path(args.model).suffix.lower() == ".json":
+        return _generate_impulse(args)
     budget = make_budget(args.ram, args.flash, args.target)
+    check_output(Path(args.output), force=args.force, inputs=[args.model])  # before the work
     model = _compile(args)
     usage = model.usage()
     check_budget(usage, budget)  # over budget: exit 3 before anything is written
-    write_library(model, Path(args.output))
+    write_library(model, Path(args.output), force=args.force, inputs=[args.model])
     report = model.report()
     print(
         f"wrote {args.output}: library '{model.name}', {len(report['ops'])} operators, "
@@ -54,18 +61,49 @@ def _generate_library(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate_impulse(args: argparse.Namespace) -> int:
+    """generate-library on an impulse.json: DSP block + model + labels, a CMake project."""
+    from tinygen.impulse.generate import build_impulse
+    from tinygen.memory.budget import check_budget, make_budget
+    from tinygen.package.folder import check_output
+    from tinygen.package.impulse_folder import write_impulse
+
+    budget = make_budget(args.ram, args.flash, args.target)
+    config = Path(args.model)
+    check_output(Path(args.output), force=args.force, inputs=[config])  # before the work
+
+    def compile_model(model: Path, name: str) -> CompiledModel:
+        return _compile(argparse.Namespace(**{**vars(args), "model": str(model), "name": name}))
+
+    impulse = build_impulse(config, args.name, compile_model)
+    check_budget(impulse.usage, budget)  # over budget: exit 3 before anything is written
+    inputs = [config, impulse.config.model]
+    write_impulse(impulse, Path(args.output), budget, force=args.force, inputs=inputs)
+    layout, usage = impulse.layout, impulse.usage
+    print(
+        f"wrote {args.output}: impulse '{impulse.name}' ({impulse.config.kind}, "
+        f"{impulse.config.block}, {len(impulse.config.labels)} labels), arena "
+        f"{layout.arena_bytes:,} B shared by the model ({layout.model_arena:,} B) and the DSP "
+        f"({layout.dsp_peak:,} B), RAM {usage.ram_bytes:,} B, flash {usage.flash_bytes:,} B "
+        "(estimates)"
+    )
+    return 0
+
+
 def _generate_dsp(args: argparse.Namespace) -> int:
     from tinygen.codegen.c_values import library_name
     from tinygen.dsp.blocks import generate_block, read_config
     from tinygen.package.dsp_folder import write_dsp_library
+    from tinygen.package.folder import check_output
 
     config = Path(args.config)
+    check_output(Path(args.output), force=args.force, inputs=[config])  # before the work
     doc = read_config(config)
     given, source = args.name, "--name"
     if given is None and isinstance(doc, dict) and doc.get("name") is not None:
         given, source = doc["name"], f'"name" in {config}'
     block = generate_block(doc, library_name(given, config.stem, source))
-    write_dsp_library(block, Path(args.output))
+    write_dsp_library(block, Path(args.output), force=args.force, inputs=[config])
     print(
         f"wrote {args.output}: DSP block '{block.name}', {block.input_length:,} inputs -> "
         f"{block.output_length:,} features, working RAM {block.working_bytes:,} B, "
@@ -160,6 +198,26 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_MISMATCH
 
 
+def _quantize(args: argparse.Namespace) -> int:
+    from tinygen.quantize import QuantizeOptions, quantize_file, report_path
+
+    options = QuantizeOptions(
+        io=args.io,
+        per_channel_fc=args.per_channel_fc,
+        ranges=args.ranges,
+        percentile=args.percentile,
+    )
+    output = Path(args.output)
+    report = Path(args.report) if args.report else report_path(output)
+    result = quantize_file(Path(args.model), Path(args.calibration), output, options, report)
+    print(result.report.table())
+    print(
+        f"wrote {output}: {len(result.graph.ops)} int8 operators, {len(result.model):,} bytes, "
+        f"{args.io} inputs and outputs, ranges {args.ranges}; report {report}"
+    )
+    return 0
+
+
 def _budget_arguments(parser: argparse.ArgumentParser) -> None:
     from tinygen.memory.budget import TARGETS
 
@@ -171,6 +229,16 @@ def _budget_arguments(parser: argparse.ArgumentParser) -> None:
         help="board preset: "
         + "; ".join(f"{t.name} = {t.board}" for t in TARGETS.values())
         + " (--ram/--flash override it)",
+    )
+    group.add_argument(
+        "--max-arena",
+        help="largest arena to accept, whatever the budget (default 256M; at most 2147483647 "
+        "bytes, the 32-bit sizes of the generated C)",
+    )
+    group.add_argument(
+        "--max-constants",
+        help="largest constant data (weights, tables, parameter arrays) to accept "
+        "(default 256M; at most 2147483647 bytes)",
     )
 
 
@@ -189,6 +257,15 @@ def _memory_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _force_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force", action="store_true",
+        help="replace the output folder even if tinygen did not write it (it has no .tinygen "
+        "marker); never the current folder, your home folder, a folder holding either or "
+        "one holding the input",
+    )
+
+
 _NAME_RULE = "used exactly as given: a C identifier of at most 63 characters"
 _STEM = "the file stem made into one"
 
@@ -199,10 +276,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    gen = sub.add_parser("generate-library", help="write a C library for a .tflite model")
-    gen.add_argument("model", help="int8 .tflite model")
+    gen = sub.add_parser(
+        "generate-library",
+        help="write a C library for a .tflite model, or a CMake project for an impulse.json",
+    )
+    gen.add_argument(
+        "model",
+        help="int8 .tflite model, or impulse.json: an input window, a DSP block, a model and "
+        "its labels behind one classifier call (README: Impulses)",
+    )
     gen.add_argument("-o", "--output", required=True, help="library folder to write")
-    gen.add_argument("--name", help=f"C prefix of the library, {_NAME_RULE} (default: {_STEM})")
+    gen.add_argument(
+        "--name",
+        help=f"C prefix of the library, {_NAME_RULE} (default: {_STEM}; for an impulse, "
+        'its "name")',
+    )
+    _force_argument(gen)
     _budget_arguments(gen)
     _memory_arguments(gen)
     gen.set_defaults(run=_generate_library)
@@ -231,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     dsp.add_argument(
         "--name", help=f"C prefix, {_NAME_RULE} (default: the JSON's \"name\", or {_STEM})"
     )
+    _force_argument(dsp)
     dsp.set_defaults(run=_generate_dsp)
 
     rep = sub.add_parser(
@@ -242,6 +332,39 @@ def build_parser() -> argparse.ArgumentParser:
     _budget_arguments(rep)
     _memory_arguments(rep)
     rep.set_defaults(run=_report)
+
+    qua = sub.add_parser(
+        "quantize",
+        help="quantize a float .tflite to int8 from calibration samples, with a per-layer report",
+    )
+    qua.add_argument("model", help="float32 .tflite model")
+    qua.add_argument(
+        "--calibration", required=True,
+        help=".npy of N samples of the input's shape (batch dimension optional); .npz for "
+        "several inputs (keys: input names or arr_0, arr_1 ...)",
+    )
+    qua.add_argument("-o", "--output", required=True, help="int8 .tflite file to write")
+    qua.add_argument(
+        "--io", choices=("int8", "float"), default="int8",
+        help="int8 inputs and outputs (default), or float32 ones with QUANTIZE / DEQUANTIZE",
+    )
+    qua.add_argument(
+        "--per-channel-fc", action="store_true",
+        help="FULLY_CONNECTED weights per output channel (default: per tensor)",
+    )
+    qua.add_argument(
+        "--ranges", choices=("minmax", "percentile", "mse"), default="minmax",
+        help="activation ranges: calibrated min/max (default, as TensorFlow), a percentile of "
+        "|values|, or the range of least mean squared quantization error",
+    )
+    qua.add_argument(
+        "--percentile", type=float, default=99.99,
+        help="percentile of |values| kept by --ranges percentile (default 99.99)",
+    )
+    qua.add_argument(
+        "--report", help="per-layer SQNR report, JSON (default: OUTPUT.report.json)"
+    )
+    qua.set_defaults(run=_quantize)
     return parser
 
 
