@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinygen.errors import TinygenError
+from tinygen.errors import TinygenError, quoted
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.common import quant_of
@@ -152,7 +152,7 @@ def _checked(graph: Graph, index: int, op: Op) -> tuple[np.ndarray, np.ndarray, 
         raise TinygenError(f"{where}: {exc}") from None
     if shape != y.shape:
         raise TinygenError(
-            f"{where}: the model stores output '{y.name}' with shape {list(y.shape)}, but "
+            f"{where}: the model stores output {quoted(y.name)} with shape {list(y.shape)}, but "
             f"input {list(x.shape)}, block shape {block.tolist()} and {what} "
             f"{pairs.tolist()} give {list(shape)}; models converted with a dynamic batch "
             "size can store such shapes: convert the model with batch size 1 (Keras: "
