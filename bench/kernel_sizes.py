@@ -16,13 +16,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tinygen.target.cortex_m4 import CPU_FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = ROOT / "runtime_c" / "kernels"
 DSP = ROOT / "runtime_c" / "dsp"
 INCLUDE = ROOT / "runtime_c" / "include"
 OUT = ROOT / "tinygen" / "memory" / "kernel_costs.json"
-FLAGS = ["-std=c99", "-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard",
-         "-mfpu=fpv4-sp-d16", "-ffunction-sections", "-fstack-usage"]
+FLAGS = ["-std=c99", "-Os", *CPU_FLAGS, "-ffunction-sections", "-fstack-usage"]
 
 
 def measure(gcc: str, source: Path, workdir: Path) -> dict[str, int]:
