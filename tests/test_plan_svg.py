@@ -10,17 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tinygen.report.plan_svg import (
-    CHAR_WIDTH,
-    MIN_COLUMN,
-    PLOT_WIDTH_CAP,
-    PlanBox,
-    PlanPicture,
-    box_colour,
-    render_plan_svg,
-    short_name,
-    write_plan_svg,
-)
+from tinygen.report.plan_colours import box_colour
+from tinygen.report.plan_data import PlanBox, PlanPicture
+from tinygen.report.plan_layout import MIN_COLUMN, PLOT_WIDTH_CAP
+from tinygen.report.plan_svg import render_plan_svg, write_plan_svg
+from tinygen.report.plan_text import CHAR_WIDTH, short_name
 
 SVG = "{http://www.w3.org/2000/svg}"
 OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED", "MEAN")

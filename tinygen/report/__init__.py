@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from tinygen.report.plan_svg import PlanBox, PlanPicture, render_plan_svg, write_plan_svg
+from tinygen.report.plan_data import PlanBox, PlanPicture
+from tinygen.report.plan_svg import render_plan_svg, write_plan_svg
 
 __all__ = ["PlanBox", "PlanPicture", "render_plan_svg", "write_plan_svg"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tinygen.compiler import CompiledModel
-from tinygen.report.plan_svg import PlanBox, PlanPicture
+from tinygen.report.plan_data import PlanBox, PlanPicture
 
 
 def plan_picture(model: CompiledModel) -> PlanPicture:
