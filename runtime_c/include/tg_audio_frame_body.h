@@ -1,6 +1,7 @@
 /* The body of one framing function, for one sample type: a .c file defines
  * TG_AUDIO_FRAME_FUNCTION (the function's name) and TG_AUDIO_FRAME_SAMPLE (the type of
- * the signal's samples, float or int16_t), then includes this file once. The arithmetic
+ * the signal's samples, float or int16_t), and TG_AUDIO_FRAME_STREAM if the samples
+ * before the signal are part of it (no wrap-around), then includes this file once. The arithmetic
  * is the same for every type: each sample is converted to float as it is read (an int16
  * value is exact in float), so a function reading int16 samples returns the frame that
  * the float one returns for the same values, without a float copy of the signal.
@@ -29,9 +30,11 @@ float TG_AUDIO_FRAME_FUNCTION(const tg_audio_frame_params *p,
         const int32_t at = start + i;
         int32_t previous = at - p->shift;
         float x, before;
+#ifndef TG_AUDIO_FRAME_STREAM
         if (previous < 0) {
             previous += p->signal_length;
         }
+#endif
         x = (float)signal[at];
         before = (float)signal[previous];
         out[i] = (x - p->cof * before) * p->scale;

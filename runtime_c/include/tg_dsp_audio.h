@@ -39,6 +39,11 @@ float tg_audio_frame(const tg_audio_frame_params *p, const float *signal, int32_
 float tg_audio_frame_i16(const tg_audio_frame_params *p, const int16_t *signal, int32_t frame,
                          float *out);
 
+/* tg_audio_frame_i16 of a stream: signal[-shift] .. signal[-1] are the samples before it,
+ * read for the pre-emphasis where tg_audio_frame_i16 wraps around; signal_length is unused. */
+float tg_audio_frame_stream_i16(const tg_audio_frame_params *p, const int16_t *signal,
+                                int32_t frame, float *out);
+
 /* power[k] = |X[k]|^2 / n for the n/2 + 1 bins of the real FFT of the n = plan->n
  * samples of frame, with bin 0 from `dc` (tg_audio_frame's sum). power must hold n + 2
  * floats (the FFT is computed in it). */

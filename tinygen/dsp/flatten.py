@@ -7,7 +7,7 @@ least one must be true. See tinygen/reference/dsp/flatten.py for the arithmetic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from tinygen.codegen.c_values import float_literal
 from tinygen.dsp import entry
@@ -22,29 +22,12 @@ from tinygen.dsp.params import (
     samples_per_axis,
 )
 from tinygen.dsp.sources import DspSources
-from tinygen.reference.dsp.flatten import STATISTICS
+from tinygen.dsp_definitions.flatten import STATISTICS, FlattenParams
 
 BLOCK = "flatten"
 SOURCES = ("tg_dsp_moments.c", "tg_flatten.c")
 HEADERS = ("tg_dsp_moments.h", "tg_dsp_flatten.h")
 FUNCTIONS = ("tg_dsp_moments", "tg_flatten")
-
-
-@dataclass(frozen=True)
-class FlattenParams:
-    scale_axes: float = 1.0
-    average: bool = True
-    minimum: bool = True
-    maximum: bool = True
-    rms: bool = True
-    stdev: bool = True
-    skewness: bool = True
-    kurtosis: bool = True
-    implementation_version: int = 1
-
-    def statistics(self) -> tuple[str, ...]:
-        """The enabled statistics in output order."""
-        return tuple(s for s in STATISTICS if getattr(self, s))
 
 
 def parse_params(obj: dict) -> FlattenParams:

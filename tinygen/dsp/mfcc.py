@@ -1,4 +1,4 @@
-"""MFCC block (Edge Impulse's MFCC, implementation version 4): parameters, tables, C.
+"""MFCC block (Edge Impulse's MFCC, implementation version 4): parameter checks, tables, C.
 
 Per frame: circular pre-emphasis ``x[i] - pre_cof * x[i - pre_shift]``, a
 rectangular frame cut or zero-padded to ``fft_length``, power spectrum
@@ -15,34 +15,14 @@ arithmetic noise); fft_length is limited to 16..4096 (the C FFT's tables).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from tinygen.dsp import audio
+from tinygen.dsp import audio, audio_source
 from tinygen.dsp.params import fail
 from tinygen.dsp.sources import DspSources, Placement
+from tinygen.dsp_definitions.mfcc import ENERGY_FLOOR, MfccParams
 
 BLOCK = "MFCC"
-#: Mel and frame energies are clamped below at this before their log (Edge Impulse
-#: replaces exact zeros only; see reference.dsp.audio.zero_handling for why).
-ENERGY_FLOOR = 1e-10
-
-
-@dataclass(frozen=True)
-class MfccParams:
-    """The block's parameters, named and defaulted as in Edge Impulse's parameters.json."""
-
-    num_cepstral: int = 13
-    frame_length: float = 0.02  # seconds
-    frame_stride: float = 0.02  # seconds
-    num_filters: int = 32
-    fft_length: int = 256
-    win_size: int = 101  # frames; odd, 0 for no normalization
-    low_frequency: int = 0  # Hz
-    high_frequency: int = 0  # Hz; 0 for half the sampling rate
-    pre_cof: float = 0.98
-    pre_shift: int = 1  # samples
 
 
 def parse_params(obj: dict) -> MfccParams:
@@ -108,7 +88,7 @@ def generate(
         buffers["scratch"] = 2 * frames
         final_calls = f"    tg_cmvnw(&{name}_normalization, output, {name}_scratch);\n"
         kernels += ("tg_cmvnw",)
-    return audio.block_sources(
+    return audio_source.block_sources(
         name,
         f"MFCC (Edge Impulse MFCC v4) of {input_length} samples at {sampling_freq:g} Hz, "
         f"{frames} frames x {p.num_cepstral} coefficients",

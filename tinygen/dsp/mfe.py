@@ -1,4 +1,4 @@
-"""MFE block (Edge Impulse's MFE, implementation version 4): parameters, tables, C.
+"""MFE block (Edge Impulse's MFE, implementation version 4): parameter checks, tables, C.
 
 The samples are scaled by 1/32768, circularly pre-emphasized ``x[i] - 0.98 x[i-1]``,
 framed (rectangular, cut or zero-padded to ``fft_length``), turned into power spectra
@@ -16,30 +16,11 @@ pre-emphasis to float32, the reference stays in float64; fft_length is limited t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from tinygen.dsp import audio
+from tinygen.dsp import audio, audio_source
 from tinygen.dsp.sources import DspSources, Placement
+from tinygen.dsp_definitions.mfe import PRE_COF, PRE_SHIFT, SCALE, MfeParams
 
 BLOCK = "MFE"
-#: Input scale and pre-emphasis of version 4 (fixed, not parameters).
-SCALE = 1.0 / 32768
-PRE_COF = 0.98
-PRE_SHIFT = 1
-
-
-@dataclass(frozen=True)
-class MfeParams:
-    """The block's parameters, named and defaulted as in Edge Impulse's parameters.json."""
-
-    frame_length: float = 0.02  # seconds
-    frame_stride: float = 0.01  # seconds
-    num_filters: int = 40
-    fft_length: int = 256
-    low_frequency: int = 0  # Hz
-    high_frequency: int = 0  # Hz; 0 for half the sampling rate
-    win_size: int = 101  # versions 1 and 2 only: unused
-    noise_floor_db: int = -52  # dB mapped to 0; 12 dB maps to 1
 
 
 def parse_params(obj: dict) -> MfeParams:
@@ -69,7 +50,7 @@ def generate(
     bank_text, bank_bytes = audio.filterbank_c(f"{name}_filters", bank)
     scale_text, scale_bytes = audio.noise_floor_c(f"{name}_scale", p.noise_floor_db, quantize=True)
     mel = f"output + f * {p.num_filters}"
-    return audio.block_sources(
+    return audio_source.block_sources(
         name,
         f"MFE (Edge Impulse MFE v4) of {input_length} samples at {sampling_freq:g} Hz, "
         f"{geometry.frames} frames x {p.num_filters} filters",

@@ -11,11 +11,7 @@ from collections.abc import Iterable
 
 from tinygen.codegen.c_values import name_problem
 from tinygen.dsp.entry import codes_header
-from tinygen.errors import EXIT_USAGE, TinygenError
-
-
-def fail(block: str, message: str) -> None:
-    raise TinygenError(f"{block} block: {message}", EXIT_USAGE)
+from tinygen.dsp_definitions.errors import fail
 
 
 def known_values(block: str, obj: object, known: Iterable[str]) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from tinygen.codegen.c_values import float_literal
 from tinygen.dsp import entry
@@ -16,17 +16,12 @@ from tinygen.dsp.params import (
     samples_per_axis,
 )
 from tinygen.dsp.sources import DspSources
+from tinygen.dsp_definitions.raw import RawParams
 
 BLOCK = "raw"
 SOURCES = ("tg_raw_scale.c",)
 HEADERS = ("tg_dsp_moments.h", "tg_dsp_flatten.h")
 FUNCTIONS = ("tg_raw_scale",)
-
-
-@dataclass(frozen=True)
-class RawParams:
-    scale_axes: float = 1.0
-    implementation_version: int = 1
 
 
 def parse_params(obj: dict) -> RawParams:

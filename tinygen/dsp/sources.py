@@ -30,6 +30,8 @@ class DspSources:
     #: The float working buffers (key, floats) that ``float_buffers`` defines as
     #: ``NAME_key``, in the order the block declares them.
     buffers: tuple[tuple[str, int], ...] = field(default=())
+    #: Static RAM kept between calls (an audio block's continuous mode), not a buffer.
+    state_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,14 @@ class Placement:
     the address that ``uint8_t *base(void)`` returns (a function the impulse's glue
     defines: the base of the model's arena, free while the block runs). Audio blocks in
     this form also give ``NAME_run_i16``, which reads int16 samples, and compute their
-    features frame by frame through ``NAME_frame_features``.
+    features frame by frame through ``NAME_frame_features``; with ``slice_samples``
+    they also run continuously on slices of that many samples
+    (:mod:`tinygen.dsp.audio_source`).
     """
 
     base: str
     offsets: dict[str, int]
+    slice_samples: int = 0
 
 
 def float_buffers(name: str, buffers: dict[str, int], placement: Placement | None) -> str:

@@ -34,18 +34,16 @@ from tinygen.dsp.params import (
     samples_per_axis,
 )
 from tinygen.dsp.sources import DspSources, Placement, float_buffers
-from tinygen.reference.dsp.spectral import (
+from tinygen.dsp_definitions.spectral import (
+    ANALYSIS_TYPES,
+    DECIMATION_RATIOS,
     DECIMATION_STAGES,
+    FILTER_TYPES,
     LOW_FREQ_RATIO,
-    band_bins,
-    butterworth,
-    decimator,
+    MAX_FILTER_ORDER,
+    SpectralParams,
 )
-
-FILTER_TYPES = ("low", "high", "none")
-ANALYSIS_TYPES = ("FFT", "Wavelet")
-DECIMATION_RATIOS = tuple(DECIMATION_STAGES)
-MAX_FILTER_ORDER = 8
+from tinygen.reference.dsp.spectral import band_bins, butterworth, decimator
 
 SOURCES = (
     *RFFT_SOURCES,
@@ -63,27 +61,6 @@ FUNCTIONS = (
     "tg_spectral_features",
     "tg_spectral_analysis",
 )
-
-
-@dataclass(frozen=True)
-class SpectralParams:
-    scale_axes: float = 1.0
-    input_decimation_ratio: int = 1
-    filter_type: str = "none"
-    filter_cutoff: float = 3.0
-    filter_order: int = 6
-    analysis_type: str = "FFT"
-    fft_length: int = 16
-    do_log: bool = True
-    do_fft_overlap: bool = True
-    extra_low_freq: bool = False
-    implementation_version: int = 4
-    # Accepted so that an impulse's parameters load; no effect in version 4 FFT.
-    spectral_peaks_count: int = 3
-    spectral_peaks_threshold: float = 0.1
-    spectral_power_edges: str = "0.1, 0.5, 1.0, 2.0, 5.0"
-    wavelet_level: int = 1
-    wavelet: str = "db4"
 
 
 BLOCK = "spectral analysis"

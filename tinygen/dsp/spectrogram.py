@@ -13,23 +13,11 @@ Deviation from Edge Impulse: fft_length is limited to 16..4096 (the C FFT's tabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from tinygen.dsp import audio
+from tinygen.dsp import audio, audio_source
 from tinygen.dsp.sources import DspSources, Placement
+from tinygen.dsp_definitions.spectrogram import SpectrogramParams
 
 BLOCK = "spectrogram"
-
-
-@dataclass(frozen=True)
-class SpectrogramParams:
-    """The block's parameters, named and defaulted as in Edge Impulse's parameters.json."""
-
-    frame_length: float = 0.02  # seconds, at least 4 samples
-    frame_stride: float = 0.01  # seconds, at least 4 samples
-    fft_length: int = 128
-    noise_floor_db: int = -52  # dB mapped to 0; 12 dB maps to 1
-    show_axes: bool = True  # graphs only: unused
 
 
 def parse_params(obj: dict) -> SpectrogramParams:
@@ -58,7 +46,7 @@ def generate(
     geometry = audio.setup(BLOCK, name, p, sampling_freq, input_length, axes, min_samples=4)
     bins = p.fft_length // 2 + 1
     scale_text, scale_bytes = audio.noise_floor_c(f"{name}_scale", p.noise_floor_db, quantize=False)
-    return audio.block_sources(
+    return audio_source.block_sources(
         name,
         f"spectrogram (Edge Impulse spectrogram v4) of {input_length} samples at "
         f"{sampling_freq:g} Hz, {geometry.frames} frames x {bins} bins",

@@ -7,17 +7,10 @@ Where scipy's skewness and kurtosis are NaN (a constant axis) this returns 0.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from tinygen.dsp_definitions.flatten import STATISTICS, FlattenParams
 from tinygen.reference.dsp.spectral import moments
-
-if TYPE_CHECKING:
-    from tinygen.dsp.flatten import FlattenParams
-
-#: The statistics in output order.
-STATISTICS = ("average", "minimum", "maximum", "rms", "stdev", "skewness", "kurtosis")
 
 
 def flatten_features(raw: np.ndarray, params: FlattenParams, *, axes: int = 1) -> np.ndarray:

@@ -1,15 +1,16 @@
 """Reference image block: bilinear resize, grayscale and output conversion in numpy.
 
 The semantics (geometry, sampling positions, rounding) are those documented in
-tinygen/dsp/image.py; this computes them pixel-wise on whole arrays, without
-the generator's tables, so the C must agree with it bit for bit.
+tinygen/dsp/image.py, the geometry and taps those of tinygen/dsp_definitions/image.py;
+this computes them pixel-wise on whole arrays, without the generator's tables, so the C
+must agree with it bit for bit.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from tinygen.dsp.image import (
+from tinygen.dsp_definitions.image import (
     LUMA_WEIGHTS,
     WEIGHT_BITS,
     ImageParams,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 
-from tinygen.dsp.mfcc import ENERGY_FLOOR, MfccParams
+from tinygen.dsp_definitions.mfcc import ENERGY_FLOOR, MfccParams
 from tinygen.reference.dsp.audio import (
     frame_geometry,
     mel_energies,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.dsp.mfe import PRE_COF, PRE_SHIFT, SCALE, MfeParams
+from tinygen.dsp_definitions.mfe import PRE_COF, PRE_SHIFT, SCALE, MfeParams
 from tinygen.reference.dsp.audio import (
     framed_power,
     mel_energies,

@@ -5,12 +5,9 @@ The features are the input values times ``scale_axes``, in the input's order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from tinygen.dsp.raw import RawParams
+from tinygen.dsp_definitions.raw import RawParams
 
 
 def raw_features(raw: np.ndarray, params: RawParams, *, axes: int = 1) -> np.ndarray:

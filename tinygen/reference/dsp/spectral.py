@@ -17,20 +17,14 @@ Where scipy's skewness and kurtosis are NaN (a constant signal) this returns 0.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import signal
 
-if TYPE_CHECKING:
-    from tinygen.dsp.spectral import SpectralParams
+from tinygen.dsp_definitions.spectral import DECIMATION_STAGES, LOW_FREQ_RATIO, SpectralParams
 
 #: What a zero power becomes before log10.
 ZERO_POWER = 1e-10
-#: Extra low frequency features decimate the filtered signal by this.
-LOW_FREQ_RATIO = 10
-#: Stages of each input decimation ratio.
-DECIMATION_STAGES = {1: (), 3: (3,), 10: (10,), 30: (3, 10), 100: (10, 10), 1000: (10, 10, 10)}
 
 
 def moments(x: np.ndarray) -> tuple[float, float, float]:

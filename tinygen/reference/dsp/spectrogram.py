@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.dsp.spectrogram import SpectrogramParams
+from tinygen.dsp_definitions.spectrogram import SpectrogramParams
 from tinygen.reference.dsp.audio import framed_power, noise_floor_scale, to_db
 
 
