@@ -1,6 +1,6 @@
 """Generated libraries on an emulated Cortex-M4F: instructions per inference, code and memory.
 
-Usage: python bench/m4.py [--models NAME|FILE.tflite|DIR ...] [--opt -O2]
+Usage: python bench/m4.py [--models NAME|FILE.tflite|DIR ...] [--impulses NAME ...] [--opt -O2]
 
 For each of the six int8 conformance models (../shared/models, or $TINYGEN_SHARED/models;
 --models takes names of those, .tflite files, or folders holding the six) prints a
@@ -10,40 +10,63 @@ the library's code at -Os without its weights and tables (machine code, and the 
 constants: kernel parameter structs, switch tables), the weights and tables, the arena, and
 tinygen's stack estimate. Needs arm-none-eabi-gcc with newlib and qemu-system-arm.
 
-A row is a :class:`Row`; `model_row` makes one for a model. Another kind of library (a DSP
-block, a whole impulse) adds a function that builds and runs it and returns a Row, with
-``macs`` None where MACs mean nothing.
+Then a row per impulse (--impulses, default kws and vww: the conformance models with the
+DSP blocks of tests/test_impulse_device.py, on testdata/yes_1000ms.wav and person.bmp),
+run by the probe of tinygen/target/impulse_probe.py: the model's instructions (the
+classifier's clock hook, given the board's counter), the DSP block's with the
+quantization of its features, code at -Os without the weights and the DSP tables, the
+shared arena, the DSP buffers inside it, and the stack the call used (painted, measured)
+beside tinygen's estimate.
+
+A row is a :class:`Row`; `model_row` makes one for a model, `impulse_row` for an impulse.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
+import wave
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+sys.path.insert(0, str(REPO / "tests"))
+
+from device_harness import KWS, VWW, bmp_rgb  # noqa: E402  (the impulses of the device tests)
 from host_latency import MODELS  # noqa: E402  (the six int8 conformance models)
 
 from tinygen.compiler import compile_file  # noqa: E402
 from tinygen.errors import TinygenError  # noqa: E402
+from tinygen.impulse.generate import build_impulse  # noqa: E402
+from tinygen.package.impulse_folder import write_impulse  # noqa: E402
 from tinygen.report.operators import macs  # noqa: E402
 from tinygen.target.cortex_m4 import (  # noqa: E402
     code_size,
     compile_library,
+    compile_objects,
+    impulse_tables,
     model_tables,
     run_model_on_m4,
 )
+from tinygen.target.impulse_probe import run_probe_on_m4  # noqa: E402
 from tinygen.verify.inputs import random_inputs  # noqa: E402
 
 #: Code size is measured at -Os, as the flash budget's kernel sizes (bench/kernel_sizes.py).
 SIZE_OPT = "-Os"
+#: Impulse rows: (impulse.json without its model, the model's file stem, the window's file).
+IMPULSES = {
+    "kws": (KWS, "kws_ref_model", "yes_1000ms.wav"),
+    "vww": (VWW, "vww_96_int8", "person.bmp"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,9 @@ class Row:
     table_bytes: int  # weights, bias and tables
     arena_bytes: int  # writable memory (the arena, DSP buffers)
     stack_bytes: int  # tinygen's estimate
+    dsp_instructions: int | None = None  # impulses: the DSP block and the quantization
+    dsp_buffer_bytes: int | None = None  # impulses: DSP buffers (inside the arena)
+    stack_measured: int | None = None  # impulses: painted stack on the device
 
 
 def model_row(path: Path, opt: str, workdir: Path) -> Row:
@@ -77,19 +103,62 @@ def model_row(path: Path, opt: str, workdir: Path) -> Row:
     )
 
 
+def _window(path: Path) -> np.ndarray:
+    """int16 samples of a mono 16-bit .wav, or the RGB bytes of an 8-bit .bmp."""
+    if path.suffix == ".bmp":
+        return np.ascontiguousarray(bmp_rgb(path)).reshape(-1)
+    with wave.open(str(path)) as f:
+        return np.frombuffer(f.readframes(f.getnframes()), "<i2")
+
+
+def impulse_row(name: str, shared: Path, opt: str, workdir: Path) -> Row:
+    config, model, window = IMPULSES[name]
+    workdir.mkdir(parents=True)
+    path = workdir / f"{name}.json"
+    path.write_text(json.dumps({"model": str(shared / "models" / f"{model}.tflite"), **config}))
+    impulse = build_impulse(path)
+    out = workdir / "out"
+    write_impulse(impulse, out)
+    run = run_probe_on_m4(impulse, out, _window(shared / "testdata" / window), workdir / "m4",
+                          opt)
+    objects = compile_objects(sorted((out / "src").glob("*.c")), [out / "src"],
+                              workdir / "size", SIZE_OPT)
+    size = code_size(objects, impulse_tables(impulse.model.name, impulse.dsp.name,
+                                             impulse.dsp.source))
+    stack = sum(v for label, v in impulse.usage.ram if label.startswith("stack"))
+    return Row(
+        f"impulse {name} ({impulse.config.block} + {model})",
+        sum(macs(call) for call in impulse.model.calls),
+        run.inference_instructions,
+        size.text_bytes,
+        size.other_const_bytes,
+        size.table_bytes,
+        impulse.layout.arena_bytes,
+        stack,
+        dsp_instructions=run.dsp_instructions,
+        dsp_buffer_bytes=impulse.layout.buffer_bytes,
+        stack_measured=run.stack_bytes,
+    )
+
+
 def table(rows: list[Row], opt: str) -> str:
     lines = [
-        f"| library | MACs | instructions ({opt}) | instructions / MAC | code B ({SIZE_OPT}) "
-        "| other const B | weights + tables B | arena B | stack B (estimate) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| library | MACs | instructions ({opt}) | instructions / MAC | DSP instructions "
+        f"| code B ({SIZE_OPT}) | other const B | weights + tables B | arena B "
+        "| DSP buffers B (in the arena) | stack B (estimate) | stack B (measured) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+    def number(value: int | None) -> str:
+        return "-" if value is None else f"{value:,}"
+
     for r in rows:
         per_mac = f"{r.instructions / r.macs:.2f}" if r.macs else "-"
-        total_macs = f"{r.macs:,}" if r.macs is not None else "-"
         lines.append(
-            f"| {r.name} | {total_macs} | {r.instructions:,} | {per_mac} | {r.code_bytes:,} "
-            f"| {r.other_const_bytes:,} | {r.table_bytes:,} | {r.arena_bytes:,} "
-            f"| {r.stack_bytes:,} |"
+            f"| {r.name} | {number(r.macs)} | {r.instructions:,} | {per_mac} "
+            f"| {number(r.dsp_instructions)} | {r.code_bytes:,} | {r.other_const_bytes:,} "
+            f"| {r.table_bytes:,} | {r.arena_bytes:,} | {number(r.dsp_buffer_bytes)} "
+            f"| {r.stack_bytes:,} | {number(r.stack_measured)} |"
         )
     return "\n".join(lines)
 
@@ -120,6 +189,10 @@ def main() -> int:
     parser.add_argument(
         "--models", nargs="+", default=MODELS, help="model names, .tflite files or folders"
     )
+    parser.add_argument(
+        "--impulses", nargs="*", default=list(IMPULSES), choices=list(IMPULSES),
+        help="impulses to add (none: --impulses alone)",
+    )
     parser.add_argument("--opt", default="-O2", help="optimization of the timed build")
     args = parser.parse_args()
     rows = []
@@ -127,6 +200,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="tinygen-m4-") as tmp:
             for i, path in enumerate(model_files(args.models, shared / "models")):
                 rows.append(model_row(path, args.opt, Path(tmp) / f"{i}_{path.stem}"))
+            for name in args.impulses:
+                rows.append(impulse_row(name, shared, args.opt, Path(tmp) / f"impulse_{name}"))
     except TinygenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -228,7 +228,7 @@ def _harness(built: Built, extra: str = "") -> tuple[object, object]:
     workdir = built.folder / "harness"
     workdir.mkdir(exist_ok=True)
     return build_shared(
-        sorted((built.out / "src").glob("*.c")), [built.out / "include", built.out / "src"],
+        sorted((built.out / "src").glob("*.c")), [built.out / "src"],
         cdef, workdir=workdir, defines=[f"{upper}_DEBUG_FEATURES", f"{upper}_MODEL_ARENA_GUARD"],
     )
 
@@ -632,7 +632,7 @@ def test_tiny_audio_from_floats_and_int16(tiny: Built) -> None:
 def test_misuse_returns_error_codes(tiny: Built) -> None:
     ffi, lib = _harness(tiny, "int tiny_run_classifier_i16(const int16_t *s, size_t n, "
                               "tiny_result_t *r);")
-    header = (tiny.out / "include" / "tiny.h").read_text()
+    header = (tiny.out / "src" / "tiny.h").read_text()
     codes = {name: int(value.strip("()")) for name, value in
              (line.split()[1:3] for line in header.splitlines()
               if line.startswith("#define TINY_ERR_") or line.startswith("#define TINY_OK"))}
@@ -686,7 +686,7 @@ def test_generated_c_is_strict_and_prefixed(
         assert [s for s in global_symbols(objects) if not s.startswith(f"{name}_")] == []
         for compiler in (STRICT_C, STRICT_CXX):
             tool = built.out / "tools" / f"{name}_classify.c"
-            subprocess.run([*compiler, "-c", str(tool), f"-I{built.out / 'include'}", "-o",
+            subprocess.run([*compiler, "-c", str(tool), f"-I{built.out / 'src'}", "-o",
                             str(built.folder / "classify.o")], check=True, capture_output=True)
         # The only writable memory: the shared arena and the glue's clock and busy flag.
         memory = json.loads((built.out / "report.json").read_text())["memory"]

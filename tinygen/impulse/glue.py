@@ -167,11 +167,12 @@ def classify_context(impulse: Impulse) -> dict[str, Any]:
 
 
 def glue_files(impulse: Impulse) -> dict[str, str]:
-    """The glue's files by their path in the library folder."""
+    """The glue's files by their path in the library folder: the API header beside the
+    sources in src/, where an Arduino sketch's ``#include <NAME.h>`` finds it."""
     env = template_environment()
     name = impulse.name
     return {
-        f"include/{name}.h": env.get_template("impulse.h.j2").render(header_context(impulse)),
+        f"src/{name}.h": env.get_template("impulse.h.j2").render(header_context(impulse)),
         f"src/{name}.c": env.get_template("impulse.c.j2").render(source_context(impulse)),
         f"tools/{name}_classify.c": env.get_template("classify.c.j2").render(
             classify_context(impulse)

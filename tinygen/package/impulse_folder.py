@@ -1,11 +1,14 @@
-"""A generated impulse as a CMake project folder: its library, its classify program, reports.
+"""A generated impulse as a folder that is at once a CMake project and an Arduino library.
 
 ::
 
-    OUT/include/NAME.h            the API (tinygen/impulse/glue.py)
+    OUT/src/NAME.h                the API (tinygen/impulse/glue.py), beside the sources
     OUT/src/NAME.c                the glue; NAME_model.*, NAME_dsp.*, the runtime, tg_names.h
     OUT/tools/NAME_classify.c     the host program
-    OUT/CMakeLists.txt            static library NAME, and NAME_classify on a host build
+    OUT/CMakeLists.txt            static library NAME, NAME_classify on a host build, and the
+                                  bare-metal example m4/ with cmake/arm-none-eabi.cmake
+    OUT/library.properties, OUT/examples/   the Arduino library's (tinygen/package/examples.py)
+    OUT/cmake/, OUT/m4/           the Cortex-M4 toolchain file and bare-metal example (same)
     OUT/report.json, REPORT.md    memory by part, the arena's layout, the model's report
 """
 
@@ -21,6 +24,7 @@ from tinygen.dsp.sources import grouped_names_header, runtime_files
 from tinygen.impulse.generate import Impulse
 from tinygen.impulse.glue import glue_files
 from tinygen.memory.budget import Budget, usage_table
+from tinygen.package.examples import arduino_files, m4_example_files
 from tinygen.package.folder import write_tree
 
 
@@ -126,7 +130,15 @@ def report_markdown(impulse: Impulse, budget: Budget | None = None) -> str:
         "```sh",
         "cmake -S . -B build && cmake --build build",
         f"build/{name}_classify FILE",
+        "# the bare-metal Cortex-M4F example m4/, on QEMU's mps2-an386",
+        "cmake -S . -B build-m4 -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake",
+        "cmake --build build-m4",
+        "qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \\",
+        f"    -icount shift=0 -kernel build-m4/{name}_m4.elf",
         "```",
+        "",
+        f"The folder is also an Arduino library: put it in your sketchbook's `libraries/` as "
+        f"`{name}/`, then open the example `{name}_static`.",
         "",
     ]
     return "\n".join(lines)
@@ -138,7 +150,10 @@ def impulse_files(impulse: Impulse, budget: Budget | None = None) -> dict[str, s
     sources = sorted(f.removeprefix("src/") for f in files if f.startswith("src/"))
     files["CMakeLists.txt"] = template_environment().get_template(
         "impulse_CMakeLists.txt.j2"
-    ).render(name=impulse.name, source_files=[f for f in sources if f.endswith(".c")])
+    ).render(name=impulse.name, NAME=impulse.name.upper(),
+             source_files=[f for f in sources if f.endswith(".c")])
+    files.update(arduino_files(impulse))
+    files.update(m4_example_files(impulse))
     files["report.json"] = json.dumps(impulse_report(impulse, budget), indent=2) + "\n"
     files["REPORT.md"] = report_markdown(impulse, budget)
     return files

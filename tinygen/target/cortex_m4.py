@@ -52,17 +52,24 @@ def _object_names(sources: Sequence[Path]) -> list[str]:
 
 
 def compile_objects(
-    sources: Iterable[Path], include_dirs: Iterable[Path], out_dir: Path, opt: str = "-O2"
+    sources: Iterable[Path],
+    include_dirs: Iterable[Path],
+    out_dir: Path,
+    opt: str = "-O2",
+    defines: Iterable[str] = (),
 ) -> list[Path]:
-    """Compile each source for the Cortex-M4 into ``out_dir`` (in parallel); any warning fails."""
+    """Compile each source for the Cortex-M4 into ``out_dir`` (in parallel), with the
+    macros ``defines`` (``NAME`` or ``NAME=VALUE``); any warning fails."""
     gcc = arm_tool("gcc")
     sources = [Path(s) for s in sources]
     out_dir.mkdir(parents=True, exist_ok=True)
     includes = [f"-I{d}" for d in (*include_dirs, BOARD_DIR)]
+    macros = [f"-D{d}" for d in defines]
     objects = [out_dir / name for name in _object_names(sources)]
 
     def compile_one(source: Path, obj: Path) -> Path:
-        command = [gcc, *STRICT_FLAGS, opt, *CPU_FLAGS, *SECTION_FLAGS, *includes, "-c"]
+        command = [gcc, *STRICT_FLAGS, opt, *CPU_FLAGS, *SECTION_FLAGS, *includes, *macros,
+                   "-c"]
         what = f"compiling {source.name} for the Cortex-M4"
         run_tool([*command, str(source), "-o", str(obj)], what)
         return obj
@@ -72,13 +79,23 @@ def compile_objects(
 
 
 def build_elf(
-    sources: Iterable[Path], include_dirs: Iterable[Path], out_dir: Path, opt: str = "-O2"
+    sources: Iterable[Path],
+    include_dirs: Iterable[Path],
+    out_dir: Path,
+    opt: str = "-O2",
+    *,
+    defines: Iterable[str] = (),
+    objects: Iterable[Path] = (),
 ) -> Path:
-    """Link ``sources`` (one of them defines ``main``) with the board files into an ELF for
-    QEMU's mps2-an386, at ``out_dir``/program.elf."""
+    """Link ``sources`` (one of them defines ``main``) and ``objects`` (compiled already,
+    e.g. by :func:`compile_objects` with include folders of their own) with the board
+    files into an ELF for QEMU's mps2-an386, at ``out_dir``/program.elf."""
     gcc = arm_tool("gcc")
     check_newlib(gcc, CPU_FLAGS)
-    objects = compile_objects([*sources, *BOARD_SOURCES], include_dirs, out_dir / "obj", opt)
+    objects = [
+        *compile_objects([*sources, *BOARD_SOURCES], include_dirs, out_dir / "obj", opt, defines),
+        *objects,
+    ]
     elf = out_dir / "program.elf"
     run_tool(
         [
@@ -150,6 +167,15 @@ class CodeSize:
 def model_tables(name: str) -> re.Pattern[str]:
     """Names of a model library's constant arrays: NAME_t<i> (tensors), NAME_op<i>_<field>."""
     return re.compile(rf"{re.escape(name)}_(?:t\d+|op\d+_\w+)")
+
+
+def impulse_tables(model_name: str, dsp_name: str, dsp_source: str) -> re.Pattern[str]:
+    """Names of an impulse's constant arrays: its model's (:func:`model_tables`) and those
+    its DSP block's source defines (twiddles, filter banks, windows; not the parameter
+    structs that point at them)."""
+    arrays = re.findall(rf"\bconst\s+\w+\s+({re.escape(dsp_name)}_\w+)\s*\[", dsp_source)
+    names = "|".join(map(re.escape, sorted(set(arrays)))) or "(?!)"
+    return re.compile(rf"{model_tables(model_name).pattern}|{names}")
 
 
 def code_size(files: Iterable[Path], tables: re.Pattern[str] | None = None) -> CodeSize:
