@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tinygen.errors import EXIT_MISMATCH, TinygenError
+from tinygen.errors import EXIT_MISMATCH, EXIT_USAGE, TinygenError
 
 if TYPE_CHECKING:
     from tinygen.compiler import CompiledModel
+    from tinygen.ir import Graph
     from tinygen.memory.planner import MemoryOptions
+    from tinygen.quantize import QuantizeOptions
 
 EXIT_INTERNAL = 70
 
@@ -30,13 +32,34 @@ def _memory_options(args: argparse.Namespace) -> MemoryOptions:
 
 
 def _compile(args: argparse.Namespace) -> CompiledModel:
-    from tinygen.compiler import compile_file
+    """The model ``args.model`` compiled; a float one quantized first with
+    ``args.calibration`` when it is given (generate-library)."""
+    from tinygen.codegen.c_values import library_name
+    from tinygen.frontend.tflite import parse_tflite, read_tflite
+
+    graph = read_tflite(args.model)
+    if getattr(args, "calibration", None):
+        from tinygen.quantize import quantize_graph
+
+        quantized = quantize_graph(graph, Path(args.calibration), _quantize_options(args))
+        print(quantized.report.table())
+        graph = parse_tflite(quantized.model, f"{args.model}, quantized")
+    return _compile_graph(args, graph, library_name(args.name, Path(args.model).stem))
+
+
+def _compile_graph(args: argparse.Namespace, graph: Graph, name: str) -> CompiledModel:
+    from tinygen.compiler import compile_graph
     from tinygen.memory.limits import make_limits
 
     limits = make_limits(getattr(args, "max_arena", None), getattr(args, "max_constants", None))
-    return compile_file(
-        args.model, args.name, _memory_options(args), progress=_progress, limits=limits
-    )
+    return compile_graph(graph, name, _memory_options(args), progress=_progress, limits=limits)
+
+
+def _quantize_options(args: argparse.Namespace, io: str = "int8") -> QuantizeOptions:
+    from tinygen.quantize import QuantizeOptions
+
+    return QuantizeOptions(io=io, per_channel_fc=args.per_channel_fc, ranges=args.ranges,
+                           percentile=args.percentile)
 
 
 def _generate_library(args: argparse.Namespace) -> int:
@@ -45,12 +68,16 @@ def _generate_library(args: argparse.Namespace) -> int:
 
     if Path(args.model).suffix.lower() == ".json":
         return _generate_impulse(args)
+    if args.slices is not None:
+        raise TinygenError("--slices is for an impulse.json (audio continuous mode), not a "
+                           "model", EXIT_USAGE)
     budget = make_budget(args.ram, args.flash, args.target)
-    check_output(Path(args.output), force=args.force, inputs=[args.model])  # before the work
+    inputs = [args.model, *([args.calibration] if args.calibration else [])]
+    check_output(Path(args.output), force=args.force, inputs=inputs)  # before the work
     model = _compile(args)
     usage = model.usage()
     check_budget(usage, budget)  # over budget: exit 3 before anything is written
-    write_library(model, Path(args.output), force=args.force, inputs=[args.model])
+    write_library(model, Path(args.output), force=args.force, inputs=inputs)
     report = model.report()
     print(
         f"wrote {args.output}: library '{model.name}', {len(report['ops'])} operators, "
@@ -72,12 +99,16 @@ def _generate_impulse(args: argparse.Namespace) -> int:
     config = Path(args.model)
     check_output(Path(args.output), force=args.force, inputs=[config])  # before the work
 
-    def compile_model(model: Path, name: str) -> CompiledModel:
-        return _compile(argparse.Namespace(**{**vars(args), "model": str(model), "name": name}))
+    def compile_model(graph: Graph, name: str) -> CompiledModel:
+        return _compile_graph(args, graph, name)
 
-    impulse = build_impulse(config, args.name, compile_model)
+    calibration = Path(args.calibration) if args.calibration else None
+    impulse = build_impulse(config, args.name, compile_model, args.slices, calibration,
+                            _quantize_options(args), _progress)
+    if impulse.quantization is not None:
+        print(impulse.quantization.report.table())
     check_budget(impulse.usage, budget)  # over budget: exit 3 before anything is written
-    inputs = [config, impulse.config.model]
+    inputs = [config, impulse.config.model, *([calibration] if calibration else [])]
     write_impulse(impulse, Path(args.output), budget, force=args.force, inputs=inputs)
     layout, usage = impulse.layout, impulse.usage
     print(
@@ -199,23 +230,42 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _quantize(args: argparse.Namespace) -> int:
-    from tinygen.quantize import QuantizeOptions, quantize_file, report_path
+    from tinygen.quantize import quantize_file, report_path
 
-    options = QuantizeOptions(
-        io=args.io,
-        per_channel_fc=args.per_channel_fc,
-        ranges=args.ranges,
-        percentile=args.percentile,
-    )
+    options = _quantize_options(args, args.io)
     output = Path(args.output)
     report = Path(args.report) if args.report else report_path(output)
-    result = quantize_file(Path(args.model), Path(args.calibration), output, options, report)
+    if Path(args.model).suffix.lower() == ".json":
+        from tinygen.impulse.quantized_model import quantize_impulse_file
+
+        result = quantize_impulse_file(Path(args.model), Path(args.calibration), output,
+                                       options, report, _progress)
+    else:
+        result = quantize_file(Path(args.model), Path(args.calibration), output, options,
+                               report)
     print(result.report.table())
     print(
         f"wrote {output}: {len(result.graph.ops)} int8 operators, {len(result.model):,} bytes, "
         f"{args.io} inputs and outputs, ranges {args.ranges}; report {report}"
     )
     return 0
+
+
+def _range_arguments(parser: argparse.ArgumentParser) -> None:
+    """How the quantization pass chooses its scales (quantize, generate-library)."""
+    parser.add_argument(
+        "--per-channel-fc", action="store_true",
+        help="FULLY_CONNECTED weights per output channel (default: per tensor)",
+    )
+    parser.add_argument(
+        "--ranges", choices=("minmax", "percentile", "mse"), default="minmax",
+        help="activation ranges: calibrated min/max (default, as TensorFlow), a percentile of "
+        "|values|, or the range of least mean squared quantization error",
+    )
+    parser.add_argument(
+        "--percentile", type=float, default=99.99,
+        help="percentile of |values| kept by --ranges percentile (default 99.99)",
+    )
 
 
 def _budget_arguments(parser: argparse.ArgumentParser) -> None:
@@ -291,6 +341,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"C prefix of the library, {_NAME_RULE} (default: {_STEM}; for an impulse, "
         'its "name")',
     )
+    gen.add_argument(
+        "--calibration", metavar="CAL",
+        help="the model is a float one: quantize it first (as `tinygen quantize`) with CAL, a "
+        ".npy/.npz of model inputs or, for an impulse.json, a folder of its WAV, CSV or image "
+        "files run through its DSP block",
+    )
+    _range_arguments(gen)
+    gen.add_argument(
+        "--slices", type=int, metavar="N",
+        help="audio impulses: continuous mode classifies the last window after every "
+        "window/N samples (default 4; N must divide the window's samples)",
+    )
     _force_argument(gen)
     _budget_arguments(gen)
     _memory_arguments(gen)
@@ -337,30 +399,21 @@ def build_parser() -> argparse.ArgumentParser:
         "quantize",
         help="quantize a float .tflite to int8 from calibration samples, with a per-layer report",
     )
-    qua.add_argument("model", help="float32 .tflite model")
+    qua.add_argument(
+        "model", help="float32 .tflite model, or an impulse.json whose model is a float one"
+    )
     qua.add_argument(
         "--calibration", required=True,
         help=".npy of N samples of the input's shape (batch dimension optional); .npz for "
-        "several inputs (keys: input names or arr_0, arr_1 ...)",
+        "several inputs (keys: input names or arr_0, arr_1 ...); for an impulse.json also a "
+        "folder of its WAV, CSV or image files, run through its DSP block",
     )
     qua.add_argument("-o", "--output", required=True, help="int8 .tflite file to write")
     qua.add_argument(
         "--io", choices=("int8", "float"), default="int8",
         help="int8 inputs and outputs (default), or float32 ones with QUANTIZE / DEQUANTIZE",
     )
-    qua.add_argument(
-        "--per-channel-fc", action="store_true",
-        help="FULLY_CONNECTED weights per output channel (default: per tensor)",
-    )
-    qua.add_argument(
-        "--ranges", choices=("minmax", "percentile", "mse"), default="minmax",
-        help="activation ranges: calibrated min/max (default, as TensorFlow), a percentile of "
-        "|values|, or the range of least mean squared quantization error",
-    )
-    qua.add_argument(
-        "--percentile", type=float, default=99.99,
-        help="percentile of |values| kept by --ranges percentile (default 99.99)",
-    )
+    _range_arguments(qua)
     qua.add_argument(
         "--report", help="per-layer SQNR report, JSON (default: OUTPUT.report.json)"
     )

@@ -217,6 +217,31 @@ def parse_config(doc: object, path: Path, name: str | None = None) -> ImpulseCon
     return ImpulseConfig(**common, sampling_freq=fs, samples=samples, axes=axes)
 
 
+#: Slices a window is cut into for continuous mode unless --slices says otherwise.
+DEFAULT_SLICES = 4
+
+
+def slice_samples(config: ImpulseConfig, slices: int | None) -> int:
+    """Samples of one slice of continuous mode (audio), or 0 for other kinds.
+
+    ``slices`` (None: :data:`DEFAULT_SLICES`) must divide the window's samples; a given
+    count for a kind without continuous mode is an error (exit 2).
+    """
+    if config.kind != "audio":
+        if slices is not None:
+            raise TinygenError(f"--slices is for audio impulses (continuous mode); "
+                               f"{config.path} is a {config.kind} impulse", EXIT_USAGE)
+        return 0
+    count = DEFAULT_SLICES if slices is None else slices
+    if count < 1 or config.samples % count:
+        divisors = [d for d in range(2, min(config.samples, 64) + 1) if config.samples % d == 0]
+        raise TinygenError(
+            f"--slices {count} does not cut the window of {config.samples} samples into "
+            f"equal slices; use a divisor of {config.samples}, such as "
+            f"{', '.join(map(str, divisors[:8])) or '1'}", EXIT_USAGE)
+    return config.samples // count
+
+
 def dsp_document(config: ImpulseConfig, parameters: dict[str, Any]) -> dict[str, Any]:
     """The ``generate-dsp`` document of the impulse's block (input from ``input``)."""
     if config.kind == "image":

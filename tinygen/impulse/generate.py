@@ -14,18 +14,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tinygen.codegen.model_source import generate_sources
-from tinygen.compiler import CompiledModel, compile_file
+from tinygen.compiler import CompiledModel, compile_graph
 from tinygen.dsp.blocks import generate_block, read_config
 from tinygen.dsp.image import INPUT_FORMATS
 from tinygen.dsp.sources import DspSources, Placement
 from tinygen.errors import TinygenError
-from tinygen.impulse.config import ImpulseConfig, dsp_document, fail, parse_config
+from tinygen.frontend.tflite import parse_tflite, read_tflite
+from tinygen.impulse.config import (
+    ImpulseConfig,
+    dsp_document,
+    fail,
+    parse_config,
+    slice_samples,
+)
+from tinygen.impulse.dsp_parameters import block_parameters
 from tinygen.impulse.memory import Layout, Region, impulse_usage, plan_layout
-from tinygen.ir import Tensor
+from tinygen.impulse.quantized_model import float_dsp_document, quantize_impulse_model
+from tinygen.ir import Graph, Tensor
 from tinygen.memory.budget import Usage
+from tinygen.quantize.pipeline import Quantized, QuantizeOptions
 
 #: The tensor types an impulse's model may take and give.
 IO_TYPES = ("int8", "float32")
@@ -39,6 +47,8 @@ class Impulse:
     dsp_document: dict[str, Any]  # what generate-dsp would take for the same block
     layout: Layout
     usage: Usage
+    slice_length: int = 0  # samples of one slice of continuous mode; 0 without it
+    quantization: Quantized | None = None  # the float model quantized on the way
 
     @property
     def name(self) -> str:
@@ -68,35 +78,6 @@ def _model_io(config: ImpulseConfig, model: CompiledModel) -> tuple[Tensor, Tens
         fail(config.path, f"labels lists {len(config.labels)} labels but the model's output "
              f"{tensor_out.name!r} has {tensor_out.size} values (shape {list(tensor_out.shape)})")
     return tensor_in, tensor_out
-
-
-def _image_parameters(config: ImpulseConfig, tensor: Tensor) -> dict[str, Any]:
-    """The image block's parameters, the output's size and type taken from the model's
-    input where impulse.json leaves them out; given ones must agree with the model."""
-    params = dict(config.parameters)
-    shape = tensor.shape
-    if len(shape) == 4 and shape[0] == 1 and shape[3] in (1, 3):
-        params.setdefault("height", int(shape[1]))
-        params.setdefault("width", int(shape[2]))
-        params.setdefault("channels", "RGB" if shape[3] == 3 else "Grayscale")
-    quant = tensor.quant
-    if tensor.dtype == "int8" and quant is not None:
-        params.setdefault("output_type", "int8")
-        if params["output_type"] == "int8":
-            model_scale, model_zero = float(quant.scale0), int(quant.zero_point0)
-            params.setdefault("scale", model_scale)
-            params.setdefault("zero_point", model_zero)
-            given = (params["scale"], params["zero_point"])
-            if not (np.float32(given[0]) == np.float32(model_scale) and given[1] == model_zero):
-                fail(config.path, f"dsp.parameters scale {given[0]!r} and zero_point {given[1]!r} "
-                     f"differ from the model input's {model_scale!r} and {model_zero}; leave "
-                     "them out to take the model's")
-    else:
-        params.setdefault("output_type", "float32")
-        if params["output_type"] == "int8":
-            fail(config.path, f'dsp.parameters output_type "int8" needs an int8 model input; '
-                 f"{tensor.name!r} is {tensor.dtype}")
-    return params
 
 
 def _dsp(config: ImpulseConfig, doc: dict, name: str, placement: Placement | None) -> DspSources:
@@ -132,19 +113,32 @@ def _grown(model: CompiledModel, arena_bytes: int) -> CompiledModel:
 def build_impulse(
     path: Path,
     name: str | None = None,
-    compile_model: Callable[[Path, str], CompiledModel] | None = None,
+    compile_model: Callable[[Graph, str], CompiledModel] | None = None,
+    slices: int | None = None,
+    calibration: Path | None = None,
+    quantize_options: QuantizeOptions | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Impulse:
     """The impulse ``path`` (impulse.json) describes; ``name`` overrides its name.
 
-    ``compile_model(model_path, library_name)`` compiles its model (default: with
-    :func:`tinygen.compiler.compile_file`'s defaults).
+    ``compile_model(graph, library_name)`` compiles its model (default:
+    :func:`tinygen.compiler.compile_graph` with its defaults). An audio impulse's
+    continuous mode cuts the window into ``slices`` (see
+    :func:`~tinygen.impulse.config.slice_samples`). With ``calibration`` the model is a
+    float one, quantized first (:mod:`tinygen.impulse.quantized_model`).
     """
     config = parse_config(read_config(path), path, name)
-    model = (compile_model or compile_file)(config.model, f"{config.name}_model")
+    slice_length = slice_samples(config, slices)
+    graph = read_tflite(config.model)
+    quantization = None
+    if calibration is not None:
+        document = float_dsp_document(config, graph)
+        quantization = quantize_impulse_model(config, graph, calibration, document,
+                                              quantize_options, progress)
+        graph = parse_tflite(quantization.model, f"{config.model.name}, quantized")
+    model = (compile_model or compile_graph)(graph, f"{config.name}_model")
     tensor_in, _ = _model_io(config, model)
-    parameters = (
-        _image_parameters(config, tensor_in) if config.kind == "image" else config.parameters
-    )
+    parameters = block_parameters(config, tensor_in)
     doc = dsp_document(config, parameters)
     dsp_name = f"{config.name}_dsp"
     standalone = _dsp(config, doc, dsp_name, None)
@@ -170,6 +164,7 @@ def build_impulse(
     dsp = standalone
     if standalone.buffers:
         offsets = {key: layout.offset_of(key) for key, _ in standalone.buffers}
-        dsp = _dsp(config, doc, dsp_name, Placement(f"{config.name}_arena", offsets))
+        placement = Placement(f"{config.name}_arena", offsets, slice_length)
+        dsp = _dsp(config, doc, dsp_name, placement)
     usage = impulse_usage(layout, model, dsp, config.labels)
-    return Impulse(config, model, dsp, doc, layout, usage)
+    return Impulse(config, model, dsp, doc, layout, usage, slice_length, quantization)

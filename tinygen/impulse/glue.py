@@ -23,7 +23,11 @@ CODES = (
     ("ERR_DSP", "(-4)", "the DSP block failed (a feature overflowed: the signal is too large)"),
     ("ERR_MODEL", "(-5)", "the model failed"),
     ("ERR_BUSY", "(-6)", "another call is running: the functions are not reentrant"),
+    ("NOT_READY", "1", "continuous mode: the slice was taken, but a whole window has not been "
+     "seen yet since the start or NAME_reset(); result holds zeros"),
 )
+#: Codes only continuous mode returns.
+CONTINUOUS_CODES = ("NOT_READY",)
 #: What ERR_VALUE means for each kind of input.
 VALUE_MEANINGS = {
     "audio": "the signal holds a NaN, an infinity or a value outside -32768 .. 32767",
@@ -115,9 +119,22 @@ def header_context(impulse: Impulse) -> dict[str, Any]:
         "arena_bytes": impulse.layout.arena_bytes,
         "codes": [
             {"suffix": s, "value": v,
-             "meaning": _comment(VALUE_MEANINGS[c.kind] if s == "ERR_VALUE" else m)}
-            for s, v, m in CODES
+             "meaning": _comment(VALUE_MEANINGS[c.kind] if s == "ERR_VALUE"
+                                 else m.replace("NAME_", f"{c.name}_"))}
+            for s, v, m in CODES if impulse.slice_length or s not in CONTINUOUS_CODES
         ],
+        **_continuous(impulse),
+    }
+
+
+def _continuous(impulse: Impulse) -> dict[str, Any]:
+    """What the header and the source say of continuous mode (slice_length 0: none)."""
+    c, length = impulse.config, impulse.slice_length
+    return {
+        "slice_length": length,
+        "slices": c.samples // length if length else 0,
+        "slice_comment": _comment(f"{length / c.sampling_freq * 1000:g} ms" if length else ""),
+        "state_bytes": impulse.dsp.state_bytes,
     }
 
 
@@ -151,6 +168,7 @@ def source_context(impulse: Impulse) -> dict[str, Any]:
         "output_type": "float" if impulse.model_tensor(output=True).dtype == "float32"
         else "int8_t",
         "entries": entries,
+        **_continuous(impulse),
     }
 
 
@@ -163,6 +181,8 @@ def classify_context(impulse: Impulse) -> dict[str, Any]:
         "rate": round(c.sampling_freq),
         "kind_noun": {"audio": "audio", "motion": "motion", "image": "images"}[c.kind],
         "axes": c_string_literal(", ".join(c.axes)),
+        "continuous_usage": "[--continuous] " if impulse.slice_length else "",
+        **_continuous(impulse),
     }
 
 

@@ -207,6 +207,7 @@ def impulse_usage(
         ("arena: DSP past the model's bytes",
          layout.arena_bytes - layout.model_arena),
         ("impulse state", GLUE_STATE_BYTES),
+        ("continuous mode: the last window's frames", dsp.state_bytes),
         ("stack (estimate)", max(model_stack, dsp_stack) + GLUE_STACK_BYTES),
     ]
     return Usage(tuple(ram), tuple(flash))

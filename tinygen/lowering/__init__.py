@@ -60,8 +60,9 @@ def check_supported(graph: Graph) -> None:
     if float_ops and len(float_ops) * 2 >= len(compute):
         raise TinygenError(
             "this is a float model (its operators compute in float32); tinygen compiles int8 "
-            "models: convert it with TensorFlow Lite's full-integer quantization "
-            "(representative dataset, int8 inputs and outputs) and try again"
+            "models: give generate-library --calibration CAL (samples of its input) to quantize "
+            "it on the way, or quantize it first with `tinygen quantize` or TensorFlow Lite's "
+            "full-integer quantization"
         )
     int16 = sorted(
         {

@@ -79,12 +79,19 @@ def impulse_report(impulse: Impulse, budget: Budget | None = None) -> dict[str, 
             },
         },
         "model": impulse.model.report(),
+        "quantization": None if impulse.quantization is None
+        else impulse.quantization.report.to_json(),
     }
 
 
 def _shown(text: str) -> str:
     """Text from a user or a model in Markdown: exact, quoted, on one line."""
     return "`" + json.dumps(text, ensure_ascii=False).replace("`", "\\u0060") + "`"
+
+
+def _fenced(text: str) -> str:
+    """Text (maybe holding tensor names) inside a fenced block: no line can close it."""
+    return text.replace("```", "`\u200b``")
 
 
 def _cell(text: str) -> str:
@@ -119,6 +126,11 @@ def report_markdown(impulse: Impulse, budget: Budget | None = None) -> str:
         lines.append(f"| {r['offset']:,} .. {int(r['offset']) + int(r['bytes']):,} | "
                      f"{_cell(str(r['name']))} |")
     lines += ["", "## Device estimate (Cortex-M4)", "", "```", usage_table(usage, budget), "```"]
+    if impulse.quantization is not None:
+        lines += ["", "## Quantization", "",
+                  "The float model was quantized to int8 on the way; each tensor's "
+                  "signal-to-quantization-noise ratio on the calibration samples:", "",
+                  "```", _fenced(impulse.quantization.report.table()), "```"]
     lines += [
         "",
         "## Use",

@@ -91,14 +91,21 @@ def load_calibration(path: Path, graph: Graph) -> list[np.ndarray]:
                     "the arrays after the inputs, or arr_0, arr_1 … in input order"
                 )
             arrays = [loaded[k] for k in chosen]
+    return check_samples(arrays, graph, str(path))
+
+
+def check_samples(arrays: list[np.ndarray], graph: Graph, what: str) -> list[np.ndarray]:
+    """``arrays`` (one per graph input, samples stacked first) checked and as float32
+    (N, *input shape); ``what`` names them in errors."""
+    inputs = [graph.tensors[t] for t in graph.inputs]
     checked = [
-        _check_array(a, t.shape, f"{path}" + (f" ('{t.name}')" if len(inputs) > 1 else ""))
+        _check_array(a, t.shape, what + (f" ('{t.name}')" if len(inputs) > 1 else ""))
         for a, t in zip(arrays, inputs, strict=True)
     ]
     counts = {a.shape[0] for a in checked}
     if len(counts) > 1:
         raise TinygenError(
-            f"{path}: the inputs have different numbers of samples ({sorted(counts)}); "
+            f"{what}: the inputs have different numbers of samples ({sorted(counts)}); "
             "every input needs one value per sample"
         )
     return checked

@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from tinygen.errors import TinygenError
 from tinygen.frontend.tflite import parse_tflite, read_tflite
@@ -28,6 +31,8 @@ from tinygen.quantize.report import QuantizationReport, build_report
 from tinygen.quantize.rules import activation_params, check_quantizable
 
 IO_TYPES = ("int8", "float")
+#: Calibration samples computed for a canonical float graph (checked, one array per input).
+Samples = Callable[[Graph], list[np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,17 @@ class Quantized:
     report: QuantizationReport
 
 
-def quantize_graph(graph: Graph, calibration: Path, options: QuantizeOptions) -> Quantized:
-    """Quantize a float graph as read from a file, with the samples in ``calibration``."""
+def quantize_graph(
+    graph: Graph, calibration: Path | Samples, options: QuantizeOptions
+) -> Quantized:
+    """Quantize a float graph as read from a file, with the samples in ``calibration``
+    (a .npy/.npz file, or a function of the canonical graph giving one array per input,
+    checked as a file's would be)."""
     options.check()
     canonical, _ = canonicalize(graph)
     check_quantizable(canonical)
-    samples = load_calibration(calibration, canonical)
+    samples = (load_calibration(calibration, canonical) if isinstance(calibration, Path)
+               else calibration(canonical))
     stats = collect_stats(canonical, samples)
     params = activation_params(canonical, stats, options.ranges, options.percentile)
     build = BuildOptions(float_io=options.io == "float", per_channel_fc=options.per_channel_fc)
@@ -118,9 +128,19 @@ def quantize_file(
     report: Path | None = None,
 ) -> Quantized:
     """Quantize ``model`` into ``output`` and write the report (``OUTPUT.report.json``)."""
+    return write_quantized(
+        model, output, report, lambda: quantize_graph(read_tflite(model), calibration, options)
+    )
+
+
+def write_quantized(
+    model: Path, output: Path, report: Path | None, quantize: Callable[[], Quantized]
+) -> Quantized:
+    """``quantize()``'s model written to ``output`` and its report to ``report`` (default
+    ``OUTPUT.report.json``), both or neither; the paths are checked before it runs."""
     report = report or report_path(output)
     _check_paths(model, output, report)
-    result = quantize_graph(read_tflite(model), calibration, options)
+    result = quantize()
     document = json.dumps(
         {"model": str(model), "output": str(output), **result.report.to_json()}, indent=1
     )
