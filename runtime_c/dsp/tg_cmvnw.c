@@ -31,38 +31,63 @@ static void tg_cmvnw_mirror_next(tg_cmvnw_mirror *it, int32_t rows)
     }
 }
 
-/* Mean of values over the win_size rows centred on row r. */
-static float tg_cmvnw_mean(const float *values, int32_t rows, int32_t win_size, int32_t r)
+/* Windows shorter than this sum their rows one by one; longer ones slide. */
+#define TG_CMVNW_DIRECT 16
+
+static float tg_cmvnw_term(float v, int squares)
 {
-    tg_cmvnw_mirror it = tg_cmvnw_mirror_at(r - win_size / 2, rows);
-    float sum = 0.0f;
-    int32_t k;
-    for (k = 0; k < win_size; ++k) {
-        sum += values[it.at];
-        tg_cmvnw_mirror_next(&it, rows);
-    }
-    return sum / (float)win_size;
+    return squares ? v * v : v;
 }
 
-/* Population standard deviation of values over the win_size rows centred on row r. */
-static float tg_cmvnw_std(const float *values, int32_t rows, int32_t win_size, int32_t r)
+/* sums[r] = the sum of values (squares: of their squares) over the win_size rows centred
+ * on row r. The mirrored rows repeat with period 2 rows, each row twice: a window is
+ * q whole periods (q times twice the column's sum) and the rem rows after them, summed
+ * one by one when rem is short, else slid (the first window summed whole, each next
+ * one losing the row that leaves and gaining the row that enters). A column costs
+ * about 2 rows + rem additions instead of rows x win_size, and a window of one row is
+ * its value exactly. */
+static void tg_cmvnw_window_sums(const float *values, int32_t rows, int32_t win_size,
+                                 int squares, float *sums)
 {
-    const float mean = tg_cmvnw_mean(values, rows, win_size, r);
-    tg_cmvnw_mirror it = tg_cmvnw_mirror_at(r - win_size / 2, rows);
-    float squares = 0.0f;
-    int32_t k;
-    for (k = 0; k < win_size; ++k) {
-        const float d = values[it.at] - mean;
-        squares += d * d;
-        tg_cmvnw_mirror_next(&it, rows);
+    const int32_t period = 2 * rows, rem = win_size % period;
+    tg_cmvnw_mirror leaving = tg_cmvnw_mirror_at(-(win_size / 2), rows), entering;
+    float whole = 0.0f, sum = 0.0f;
+    int32_t k, r;
+    for (r = 0; r < rows; ++r) {
+        whole += tg_cmvnw_term(values[r], squares);
     }
-    return sqrtf(squares / (float)win_size);
+    whole *= 2.0f * (float)(win_size / period);
+    entering = leaving;
+    if (rem > TG_CMVNW_DIRECT) {
+        for (k = 0; k < rem; ++k) {
+            sum += tg_cmvnw_term(values[entering.at], squares);
+            tg_cmvnw_mirror_next(&entering, rows);
+        }
+    }
+    for (r = 0; r < rows; ++r) {
+        if (rem > TG_CMVNW_DIRECT) {
+            sums[r] = whole + sum;
+            sum += tg_cmvnw_term(values[entering.at], squares) -
+                   tg_cmvnw_term(values[leaving.at], squares);
+            tg_cmvnw_mirror_next(&entering, rows);
+        } else {
+            tg_cmvnw_mirror it = leaving;
+            sum = 0.0f;
+            for (k = 0; k < rem; ++k) {
+                sum += tg_cmvnw_term(values[it.at], squares);
+                tg_cmvnw_mirror_next(&it, rows);
+            }
+            sums[r] = whole + sum;
+        }
+        tg_cmvnw_mirror_next(&leaving, rows);
+    }
 }
 
 void tg_cmvnw(const tg_cmvnw_params *p, float *data, float *scratch)
 {
     const int32_t rows = p->rows, cols = p->cols, win = p->win_size;
-    float *column = scratch, *centred = scratch + rows;
+    const float inverse = 1.0f / (float)win;
+    float *column = scratch, *sums = scratch + rows;
     int32_t c, r;
     for (c = 0; c < cols; ++c) {
         /* The column less its overall mean: the result is the same in exact arithmetic,
@@ -76,11 +101,23 @@ void tg_cmvnw(const tg_cmvnw_params *p, float *data, float *scratch)
         for (r = 0; r < rows; ++r) {
             column[r] = data[r * cols + c] - offset;
         }
+        tg_cmvnw_window_sums(column, rows, win, 0, sums);
         for (r = 0; r < rows; ++r) {
-            centred[r] = column[r] - tg_cmvnw_mean(column, rows, win, r);
+            column[r] -= sums[r] * inverse; /* centred: less its window's mean */
         }
+        /* The window's variance of the centred values: E[x^2] - E[x]^2, whose E[x] is
+         * near 0 (each value lost its own window's mean), so nothing cancels. */
+        tg_cmvnw_window_sums(column, rows, win, 0, sums);
         for (r = 0; r < rows; ++r) {
-            data[r * cols + c] = centred[r] / (tg_cmvnw_std(centred, rows, win, r) + 1e-10f);
+            const float mean = sums[r] * inverse;
+            data[r * cols + c] = mean; /* kept until the squares are summed */
+        }
+        tg_cmvnw_window_sums(column, rows, win, 1, sums);
+        for (r = 0; r < rows; ++r) {
+            const float mean = data[r * cols + c];
+            float variance = sums[r] * inverse - mean * mean;
+            variance = variance > 0.0f ? variance : 0.0f;
+            data[r * cols + c] = column[r] / (sqrtf(variance) + 1e-10f);
         }
     }
 }

@@ -21,30 +21,45 @@ static void tg_audio_kahan_add(float *sum, float value)
 float TG_AUDIO_FRAME_FUNCTION(const tg_audio_frame_params *p,
                               const TG_AUDIO_FRAME_SAMPLE *signal, int32_t frame, float *out)
 {
-    const int32_t start = frame * p->frame_stride;
+    const int32_t start = frame * p->frame_stride, shift = p->shift;
     const int32_t count = p->frame_length < p->fft_length ? p->frame_length : p->fft_length;
-    float own[2] = {0.0f, 0.0f}, shifted[2] = {0.0f, 0.0f};
-    double dc;
+    const int32_t lead = shift < count ? shift : count;
+    const float cof = p->cof, scale = p->scale;
+    float own[2] = {0.0f, 0.0f};
+    double head = 0.0, shifted;
     int32_t i;
-    for (i = 0; i < count; ++i) {
-        const int32_t at = start + i;
-        int32_t previous = at - p->shift;
+    /* The first samples' pre-emphasis reads before the frame: their sum is head. */
+    for (i = 0; i < lead; ++i) {
+        int32_t previous = start + i - shift;
         float x, before;
 #ifndef TG_AUDIO_FRAME_STREAM
         if (previous < 0) {
             previous += p->signal_length;
         }
 #endif
-        x = (float)signal[at];
+        x = (float)signal[start + i];
         before = (float)signal[previous];
-        out[i] = (x - p->cof * before) * p->scale;
+        out[i] = (x - cof * before) * scale;
         tg_audio_kahan_add(own, x);
-        tg_audio_kahan_add(shifted, before);
+        head += (double)before;
+    }
+    for (; i < count; ++i) {
+        const float x = (float)signal[start + i];
+        out[i] = (x - cof * (float)signal[start + i - shift]) * scale;
+        tg_audio_kahan_add(own, x);
     }
     for (; i < p->fft_length; ++i) {
         out[i] = 0.0f;
     }
-    dc = ((double)own[0] - (double)own[1]) -
-         p->cof_exact * ((double)shifted[0] - (double)shifted[1]);
-    return (float)(dc * (double)p->scale);
+    /* The sum of the samples the pre-emphasis subtracts: head, then the frame's own
+     * samples but its last shift ones. */
+    shifted = head;
+    if (shift < count) {
+        shifted += (double)own[0] - (double)own[1];
+        for (i = count - shift; i < count; ++i) {
+            shifted -= (double)(float)signal[start + i];
+        }
+    }
+    return (float)((((double)own[0] - (double)own[1]) - p->cof_exact * shifted) *
+                   (double)scale);
 }
