@@ -1,0 +1,79 @@
+"""The motion example (examples/motion): its committed impulse, library and accuracy.
+
+Nothing is retrained: the committed int8 model is checked on freshly simulated windows
+(other seeds than training and its test set) with tinygen's bit-exact reference of the
+generated C, its library is generated, built with CMake and run on the shipped CSV
+samples on the host and on the emulated Cortex-M4.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygen.cli import main
+from tinygen.impulse.calibration import features
+from tinygen.impulse.generate import Impulse, build_impulse
+from tinygen.impulse.samples import read_window
+from tinygen.lowering.quantize import QuantizeParams
+from tinygen.reference.interpreter import run_reference
+from tinygen.reference.quantize import quantize_f32_s8
+from tinygen.target.impulse_probe import run_probe_on_m4
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "motion"
+sys.path.insert(0, str(EXAMPLE))
+
+from simulate import LABELS, dataset  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Impulse, Path, Path]:
+    folder = tmp_path_factory.mktemp("motion")
+    out = folder / "out"
+    assert main(["generate-library", str(EXAMPLE / "impulse.json"), "-o", str(out)]) == 0
+    build = folder / "build"
+    subprocess.run(["cmake", "-S", str(out), "-B", str(build)], check=True, capture_output=True)
+    subprocess.run(["cmake", "--build", str(build)], check=True, capture_output=True)
+    return build_impulse(EXAMPLE / "impulse.json"), out, build / "motion_classify"
+
+
+def _label(impulse: Impulse, window: np.ndarray) -> int:
+    q = impulse.model_tensor().quant
+    row = features(impulse.dsp_document, window.reshape(-1))
+    x = quantize_f32_s8(QuantizeParams(row.size, int(q.zero_point0), np.float32(q.scale0)), row)
+    graph = impulse.model.graph
+    out = run_reference(graph, impulse.model.calls, [x.reshape(impulse.model_tensor().shape)])
+    return int(np.argmax(out[graph.outputs[0]]))
+
+
+def test_committed_model_is_accurate_on_new_windows(built: tuple[Impulse, Path, Path]) -> None:
+    impulse, _, _ = built
+    assert impulse.config.labels == LABELS
+    windows, labels = dataset(60, seed=424242)
+    predicted = np.array([_label(impulse, w) for w in windows])
+    accuracy = float(np.mean(predicted == labels))
+    print(f"motion int8 accuracy on 180 new windows: {accuracy:.3f}")
+    assert accuracy >= 0.95
+    recorded = json.loads((EXAMPLE / "results.json").read_text())
+    assert recorded["int8_accuracy"] >= 0.95 and recorded["float_accuracy"] >= 0.95
+
+
+def test_samples_on_the_host_and_the_cortex_m4(built: tuple[Impulse, Path, Path],
+                                               tmp_path: Path) -> None:
+    impulse, out, exe = built
+    for label in LABELS:
+        sample = EXAMPLE / "samples" / f"{label}.csv"
+        printed = subprocess.run([str(exe), str(sample)], capture_output=True, text=True,
+                                 check=True).stdout.splitlines()
+        assert printed[-1] == f"prediction: {label}"
+        window = read_window(sample, impulse.config)
+        assert LABELS[_label(impulse, window)] == label
+        run = run_probe_on_m4(impulse, out, window, tmp_path / label)
+        assert impulse.config.labels[run.best] == label
+        host = [float(line.rpartition(": ")[2]) for line in printed[:-1]]
+        np.testing.assert_allclose(run.scores, host, atol=5.1e-6)  # printed with 5 decimals
