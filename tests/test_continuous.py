@@ -32,6 +32,7 @@ from test_impulse import (
 
 from tinygen.cli import main
 from tinygen.dsp import mfcc
+from tinygen.impulse.memory import CONTINUOUS_STATE
 from tinygen.reference.dsp.audio import frame_geometry
 from tinygen.reference.dsp.mfcc import mfcc as reference_mfcc
 from tinygen.verify.cbuild import build_shared
@@ -108,7 +109,7 @@ def test_continuous_features_are_the_last_window_of_the_stream(
     slice_length = kws.impulse.slice_length
     assert slice_length == samples // 4
     header = json.loads((kws.out / "report.json").read_text())
-    assert header["device_estimate"]["ram"]["continuous mode: the last window's frames"] == (
+    assert header["device_estimate"]["ram"][CONTINUOUS_STATE] == (
         kws.impulse.dsp.state_bytes) > 4 * n
     lib.kws_dsp_reset()
     output = np.zeros(n, np.float32)

@@ -175,6 +175,8 @@ def plan_layout(
     return best
 
 
+#: The RAM row of an audio impulse's continuous mode (the ring of the window's frames).
+CONTINUOUS_STATE = "continuous mode: the last window's frames"
 #: Writable bytes of the glue besides the arena: the clock pointer and the busy flag.
 GLUE_STATE_BYTES = 8
 #: Stack of the glue's frames around the DSP block or the model: NAME_run_classifier and
@@ -207,7 +209,7 @@ def impulse_usage(
         ("arena: DSP past the model's bytes",
          layout.arena_bytes - layout.model_arena),
         ("impulse state", GLUE_STATE_BYTES),
-        ("continuous mode: the last window's frames", dsp.state_bytes),
+        *([(CONTINUOUS_STATE, dsp.state_bytes)] if dsp.state_bytes else []),
         ("stack (estimate)", max(model_stack, dsp_stack) + GLUE_STACK_BYTES),
     ]
     return Usage(tuple(ram), tuple(flash))
