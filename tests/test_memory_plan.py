@@ -58,8 +58,11 @@ def test_arena_at_or_below_the_bound(name: str, shared_dir: Path) -> None:
     plain = compile_file(path, memory=MemoryOptions(in_place=False, reorder=False))
     # The bound recomputed here, the planner's, and the figure agree.
     assert independent_bound(plain.graph) == plain.plan.lower_bound == BOUNDS[name]
-    # Without any sharing the plan reaches the bound exactly.
-    assert plain.plan.arena_bytes == BOUNDS[name]
+    # Without any sharing the plan reaches the bound exactly, plus the scratch (im2col rows)
+    # a specialized kernel takes at the peak.
+    scratch = max((b.size for b in plain.plan.buffers if b.segments[0].tensor < 0), default=0)
+    assert plain.plan.arena_bytes == plain.plan.plan_bound
+    assert BOUNDS[name] <= plain.plan.arena_bytes <= BOUNDS[name] + scratch
     model = compile_file(path)
     assert model.plan.lower_bound == BOUNDS[name]
     assert model.plan.arena_bytes <= BOUNDS[name]

@@ -10,7 +10,10 @@
  * output pixels in raster order and, while computing pixel p, read only p's
  * input window and write only p's output bytes; element-wise kernels read
  * element i before writing element i. Their output may therefore overlap a
- * dying input. Keep this true when optimizing a kernel.
+ * dying input. Keep this true when optimizing a kernel. The one exception:
+ * tg_conv2d_fast_s8 with direct 1 computes output pixels in pairs, and the planner
+ * counts that (FastKernel.pixel_block); where it overlaps such a layer it asks for
+ * one pixel at a time (direct 2).
  */
 #ifndef TG_KERNELS_H
 #define TG_KERNELS_H
@@ -90,6 +93,55 @@ typedef struct {
     int32_t bytes;
 } tg_copy_params;
 
+/* Specialized convolutions, chosen per layer by the generator (tinygen/lowering/fast.py);
+ * their filters are re-laid out and their biases include the input offset. */
+typedef struct {
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
+    int32_t filter_h, filter_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+    int32_t direct; /* an unpadded 1x1 window read in place, 1: pixels in pairs, 2: one at a
+                     * time; 0: windows gathered into scratch */
+    int32_t pad_value; /* the input zero point */
+    int32_t output_offset, act_min, act_max;
+    const int8_t *filter;  /* channel pairs interleaved by four bytes; out_c padded to even */
+    const int32_t *bias;   /* model bias + input_offset * sum of the filter, out_c padded */
+    const int32_t *multiplier;
+    const int32_t *shift;
+} tg_conv_fast_params;
+
+#define TG_DEPTHWISE_FAST_TAPS 25
+
+typedef struct {
+    int32_t batches, in_h, in_w, channels, out_h, out_w;
+    int32_t filter_h, filter_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+    int32_t output_offset, act_min, act_max;
+    const int8_t *filter; /* [channels / 4][taps][4], then [taps][channels % 4] */
+    const int32_t *bias;  /* model bias + input_offset * sum of the filter */
+    const int32_t *multiplier;
+    const int32_t *shift;
+    const int8_t *pad; /* channels bytes of the input zero point */
+} tg_depthwise_fast_params;
+
+/* scratch: 2 * filter_h * filter_w * in_c bytes unless direct (then unused, may be NULL) */
+void tg_conv2d_fast_s8(const tg_conv_fast_params *p, const int8_t *input, int8_t *output,
+                       int8_t *scratch);
+/* at most TG_DEPTHWISE_FAST_TAPS taps, one output channel per input channel */
+void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t *input,
+                                 int8_t *output);
+/* the in-place form (batch 1): input and output are the same bytes; scratch holds one
+ * padded input channel, ((out_h - 1) * stride_h + (filter_h - 1) * dilation_h + 1) times
+ * the same along w */
+void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
+                                         const int8_t *input, int8_t *output, int8_t *scratch);
+typedef struct {
+    int32_t size;
+    int32_t output_offset, output_multiplier, output_shift, act_min, act_max;
+    const int32_t *table1; /* 256: the first input's scaled value, by its byte as unsigned */
+    const int32_t *table2;
+} tg_add_fast_params;
+
+/* inputs of the output's shape; the output may overwrite an input */
+void tg_add_fast_s8(const tg_add_fast_params *p, const int8_t *input1, const int8_t *input2,
+                    int8_t *output);
 void tg_conv2d_s8(const tg_conv_params *p, const int8_t *input, const int8_t *filter,
                   const int32_t *bias, int8_t *output);
 void tg_depthwise_conv2d_s8(const tg_conv_params *p, const int8_t *input,

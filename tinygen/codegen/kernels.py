@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from tinygen.lowering.call import KernelCall
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,22 @@ C_KERNELS: dict[str, CKernel] = {
     "space_to_batch_nd_s8": _k("tg_space_to_batch_nd_s8", "tg_space_to_batch_params"),
     "batch_to_space_nd_s8": _k("tg_batch_to_space_nd_s8", "tg_batch_to_space_params"),
     "copy": _k("tg_copy", "tg_copy_params"),
+    # specialized kernels (tinygen/lowering/fast.py): weights and bias in their parameters
+    "conv2d_fast_s8": _k("tg_conv2d_fast_s8", "tg_conv_fast_params", scratch=True),
+    "depthwise_conv2d_fast_s8": _k("tg_depthwise_conv2d_fast_s8", "tg_depthwise_fast_params"),
+    "add_fast_s8": _k("tg_add_fast_s8", "tg_add_fast_params"),
+    "depthwise_conv2d_fast_s8_inplace": _k(
+        "tg_depthwise_conv2d_fast_s8_inplace", "tg_depthwise_fast_params", scratch=True
+    ),
 }
 
+
+def c_kernel_of(call: KernelCall) -> tuple[CKernel, Any, tuple[int, ...]]:
+    """The C kernel that runs ``call``, its parameters and its tensor inputs: the specialized
+    kernel where lowering chose one (it takes the leading data inputs only)."""
+    if call.fast is not None:
+        return C_KERNELS[call.fast.kernel], call.fast.params, call.inputs[: call.fast.inputs]
+    return C_KERNELS[call.kernel], call.params, call.inputs
+
 #: Headers every generated library carries next to its kernels.
-RUNTIME_HEADERS = ("tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h")
+RUNTIME_HEADERS = ("tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h", "tg_fast.h")

@@ -27,7 +27,7 @@ from tinygen.codegen.c_values import (
     float_literal,
     int_literal,
 )
-from tinygen.codegen.kernels import C_KERNELS, RUNTIME_HEADERS
+from tinygen.codegen.kernels import RUNTIME_HEADERS, c_kernel_of
 from tinygen.ir import NO_TENSOR, Graph
 from tinygen.lowering.call import KernelCall
 from tinygen.memory.planner import MemoryPlan
@@ -154,18 +154,20 @@ class _Builder:
             if call.kernel == "alias":
                 steps.append({"index": i, "comment": CText(f"{comment} (alias)"), "call": None})
                 continue
-            kernel = C_KERNELS[call.kernel]
-            args = [self.tensor_arg(t, False) for t in call.inputs]
+            kernel, call_params, inputs = c_kernel_of(call)
+            args = [self.tensor_arg(t, False) for t in inputs]
             args += [self.tensor_arg(t, True) for t in call.outputs]
             if kernel.scratch:
-                args.append(f"(int8_t *)({self.name}_arena.bytes + {self.plan.scratch_offsets[i]})")
+                scratch = self.plan.scratch_offsets.get(i)
+                at = f"(int8_t *)({self.name}_arena.bytes + {scratch})"
+                args.append("NULL" if scratch is None else at)
             pname = f"{self.name}_p{i}"
             fields = [
-                (f.name, self.field_value(i, f.name, getattr(call.params, f.name)))
-                for f in dataclasses.fields(call.params)
+                (f.name, self.field_value(i, f.name, getattr(call_params, f.name)))
+                for f in dataclasses.fields(call_params)
             ]
             params.append({"type": kernel.params_type, "name": pname, "fields": fields})
-            self.params_bytes += sum(_field_bytes(getattr(call.params, f)) for f, _ in fields)
+            self.params_bytes += sum(_field_bytes(getattr(call_params, f)) for f, _ in fields)
             steps.append(
                 {
                     "index": i,
@@ -191,8 +193,8 @@ class _Builder:
             "arrays": self.arrays,
             "params": params,
             "steps": steps,
-            "kernel_functions": sorted({C_KERNELS[c.kernel].function for c in self.code_calls}),
-            "kernel_sources": sorted({C_KERNELS[c.kernel].source for c in self.code_calls}),
+            "kernel_functions": sorted({c_kernel_of(c)[0].function for c in self.code_calls}),
+            "kernel_sources": sorted({c_kernel_of(c)[0].source for c in self.code_calls}),
         }
 
 

@@ -11,6 +11,7 @@ from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.common import activation_range, expect, quant_of, rescale
+from tinygen.lowering.fast import fast_add
 
 MAX_DIMS = 6
 LEFT_SHIFT_INT8 = 20
@@ -97,4 +98,6 @@ def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
         act_min=act_min,
         act_max=act_max,
     )
-    return KernelCall("add_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params)
+    dense = a.shape == b.shape == y.shape
+    fast = fast_add(params, dense)
+    return KernelCall("add_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params, fast)

@@ -18,3 +18,5 @@ class KernelCall:
     inputs: tuple[int, ...]  # tensor indices; constants are passed from flash
     outputs: tuple[int, ...]
     params: Any  # a frozen dataclass, or None for kernels without parameters
+    #: A specialized kernel the C emitter runs instead (tinygen/lowering/fast.py), or None.
+    fast: Any = None

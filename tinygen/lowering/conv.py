@@ -20,6 +20,7 @@ from tinygen.lowering.common import (
     quant_of,
     shape4,
 )
+from tinygen.lowering.fast import fast_conv, fast_depthwise
 
 
 @dataclass(frozen=True)
@@ -130,4 +131,7 @@ def lower_conv(graph: Graph, index: int, op: Op) -> KernelCall:
     )
     kernel = "depthwise_conv2d_s8" if depthwise else "conv2d_s8"
     inputs = (op.inputs[0], op.inputs[1], op.inputs[2] if bias else NO_TENSOR)
-    return KernelCall(kernel, inputs, (op.outputs[0],), params)
+    bias_data = graph.tensors[op.inputs[2]].data if bias else None
+    choose = fast_depthwise if depthwise else fast_conv
+    fast = choose(params, w.data, bias_data)
+    return KernelCall(kernel, inputs, (op.outputs[0],), params, fast)

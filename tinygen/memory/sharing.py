@@ -23,6 +23,7 @@ import numpy as np
 
 from tinygen.ir import NO_TENSOR, Graph
 from tinygen.lowering.call import KernelCall
+from tinygen.lowering.fast import single_pixels
 from tinygen.memory.buffers import Buffer, Segment, buffer_profile
 from tinygen.memory.liveness import LiveRange
 from tinygen.memory.overlap import overlap_shift
@@ -38,6 +39,8 @@ IN_PLACE_INPUTS: dict[str, tuple[int, ...]] = {
 }
 DEPTHWISE = "depthwise_conv2d_s8"
 DEPTHWISE_IN_PLACE = "depthwise_conv2d_s8_inplace"
+#: The specialized depthwise kernel's in-place form (tinygen/lowering/fast.py).
+FAST_IN_PLACE = "depthwise_conv2d_fast_s8_inplace"
 
 
 @dataclass(frozen=True)
@@ -129,16 +132,31 @@ def _depthwise_in_place_ok(call: KernelCall) -> bool:
     return call.kernel == DEPTHWISE and p.depth_multiplier == 1 and p.batches == 1 and p.in_c > 1
 
 
+def _in_place_scratch(call: KernelCall) -> int:
+    """Scratch bytes of the in-place depthwise kernel: one output channel, or for the
+    specialized kernel one zero-point-padded input channel."""
+    if call.fast is not None and call.fast.in_place_scratch:
+        return int(call.fast.in_place_scratch)
+    return call.params.out_h * call.params.out_w
+
+
+def _overlapping(call: KernelCall) -> KernelCall:
+    """The form of ``call`` whose output may overlap its input: a specialized kernel that
+    computes pixels in blocks (which needs more distance) computes them one at a time."""
+    if call.fast is None or call.fast.pixel_block == 1:
+        return call
+    return dataclasses.replace(call, fast=single_pixels(call.fast))
+
+
 def _peak_rewrite(graph: Graph, call: KernelCall) -> tuple[str, int] | None:
     """The cheaper of overlap and in-place depthwise for this call: (how, bytes taken)."""
     x, y = graph.tensors[call.inputs[0]], graph.tensors[call.outputs[0]]
     options = []
-    distance = overlap_shift(call)
+    distance = overlap_shift(_overlapping(call))
     if distance is not None:
         options.append(("overlap", max(y.nbytes, distance + x.nbytes)))
     if _depthwise_in_place_ok(call):
-        scratch = call.params.out_h * call.params.out_w
-        options.append(("depthwise", max(x.nbytes, y.nbytes) + scratch))
+        options.append(("depthwise", max(x.nbytes, y.nbytes) + _in_place_scratch(call)))
     best = min(options, key=lambda o: o[1], default=None)
     return best if best and best[1] < x.nbytes + y.nbytes else None
 
@@ -163,18 +181,20 @@ def _build(
             # Nothing writes either tensor later unless their whole buffer is dead by
             # then (checked below), so they may share bytes even if x lives on.
             groups.join(x, y)
-            calls[step] = dataclasses.replace(call, kernel="alias")
+            calls[step] = dataclasses.replace(call, kernel="alias", fast=None)
             aliased.append(step)
             continue
         rewrite = _peak_rewrite(graph, call) if step in peak_candidates else None
         if rewrite and _dies_here(graph, groups, step, x):
             if rewrite[0] == "depthwise":
                 groups.join(x, y)
-                scratch = call.params.out_h * call.params.out_w
+                scratch = _in_place_scratch(call)
                 groups.scratch[step] = Segment(step, step, scratch, -1, 0, step)
-                calls[step] = dataclasses.replace(call, kernel=DEPTHWISE_IN_PLACE)
+                fast = call.fast and dataclasses.replace(call.fast, kernel=FAST_IN_PLACE)
+                calls[step] = dataclasses.replace(call, kernel=DEPTHWISE_IN_PLACE, fast=fast)
                 depthwise.append(step)
             else:
+                calls[step] = call = _overlapping(call)
                 groups.join(x, y, overlap_shift(call) or 0)
                 overlapped.append(step)
             continue
@@ -191,6 +211,10 @@ def _build(
                 groups.join(x, y)
                 in_place_ops.append(step)
                 break
+    for step, call in enumerate(calls):
+        if call.fast is not None and call.fast.scratch_bytes and step not in groups.scratch:
+            # a specialized kernel's scratch (im2col rows), live during its step only
+            groups.scratch[step] = Segment(step, step, call.fast.scratch_bytes, -1, 0, step)
     buffers, scratch_index = groups.buffers()
     return Sharing(
         tuple(calls), tuple(buffers), scratch_index, tuple(aliased), tuple(in_place_ops),
