@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audio_harness import RECORDINGS, read_recording
+from device_harness import KWS, VWW
 from dsp_harness import build_block
 from library_build import STRICT_C, STRICT_CXX, compile_objects, global_symbols, writable_bytes
 
@@ -59,21 +60,6 @@ SANITIZER_ENV = {**os.environ, "ASAN_OPTIONS": "exitcode=86:detect_leaks=0",
                  "UBSAN_OPTIONS": "exitcode=87:print_stacktrace=1"}
 LUMA = (19595, 38470, 7471)
 
-KWS = {
-    "name": "kws",
-    "input": {"kind": "audio", "sampling_freq": 16000, "window_ms": 1000},
-    "dsp": {"block": "mfcc", "parameters": {"frame_length": 0.03, "frame_stride": 0.02,
-                                            "num_filters": 40, "fft_length": 512,
-                                            "num_cepstral": 10}},
-    "labels": ["silence", "unknown", "yes", "no", "up", "down", "left", "right", "on", "off",
-               "stop", "go"],
-}
-VWW = {
-    "name": "vww",
-    "input": {"kind": "image", "width": 96, "height": 96, "format": "rgb888"},
-    "dsp": {"block": "image", "parameters": {"resize_mode": "squash"}},
-    "labels": ["no person", "person"],
-}
 MOTION_DSP = {"fft_length": 16, "filter_type": "low", "filter_cutoff": 8, "filter_order": 4}
 MOTION = {
     "name": "motion",
