@@ -223,6 +223,15 @@ def test_slices_option(shared_dir: Path, tmp_path: Path,
     assert main(["generate-library", str(config), "-o", str(out), "--slices", "8"]) == 0
     header = next(out.glob("*/kws.h")).read_text()
     assert "#define KWS_SLICES 8\n" in header and "#define KWS_SLICE_LENGTH 2000\n" in header
+    ram = json.loads((out / "report.json").read_text())["device_estimate"]["ram"]
+    assert ram[CONTINUOUS_STATE] > 0
+    none = tmp_path / "none"
+    assert main(["generate-library", str(config), "-o", str(none), "--slices", "0"]) == 0
+    header = next(none.glob("*/kws.h")).read_text()
+    assert "continuous" not in header and "NOT_READY" not in header
+    assert "run_slice" not in (none / "src" / "kws_dsp.c").read_text()
+    ram = json.loads((none / "report.json").read_text())["device_estimate"]["ram"]
+    assert CONTINUOUS_STATE not in ram
     tiny = tmp_path / "tiny.json"
     motion = {"name": "m", "input": {"kind": "motion", "sampling_freq": 50, "window_ms": 1000,
                                      "axes": ["x"]},

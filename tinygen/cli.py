@@ -351,7 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--slices", type=int, metavar="N",
         help="audio impulses: continuous mode classifies the last window after every "
-        "window/N samples (default 4; N must divide the window's samples)",
+        "window/N samples (default 4; N must divide the window's samples; 0: no continuous "
+        "mode, which saves its state's RAM)",
     )
     _force_argument(gen)
     _budget_arguments(gen)

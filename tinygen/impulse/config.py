@@ -224,8 +224,9 @@ DEFAULT_SLICES = 4
 def slice_samples(config: ImpulseConfig, slices: int | None) -> int:
     """Samples of one slice of continuous mode (audio), or 0 for other kinds.
 
-    ``slices`` (None: :data:`DEFAULT_SLICES`) must divide the window's samples; a given
-    count for a kind without continuous mode is an error (exit 2).
+    ``slices`` (None: :data:`DEFAULT_SLICES`) must divide the window's samples; 0 leaves
+    continuous mode out (no code, no state); a given count for a kind without continuous
+    mode is an error (exit 2).
     """
     if config.kind != "audio":
         if slices is not None:
@@ -233,12 +234,15 @@ def slice_samples(config: ImpulseConfig, slices: int | None) -> int:
                                f"{config.path} is a {config.kind} impulse", EXIT_USAGE)
         return 0
     count = DEFAULT_SLICES if slices is None else slices
-    if count < 1 or config.samples % count:
+    if count == 0:
+        return 0
+    if count < 0 or config.samples % count:
         divisors = [d for d in range(2, min(config.samples, 64) + 1) if config.samples % d == 0]
         raise TinygenError(
             f"--slices {count} does not cut the window of {config.samples} samples into "
             f"equal slices; use a divisor of {config.samples}, such as "
-            f"{', '.join(map(str, divisors[:8])) or '1'}", EXIT_USAGE)
+            f"{', '.join(map(str, divisors[:8])) or '1'} (or 0: no continuous mode)",
+            EXIT_USAGE)
     return config.samples // count
 
 

@@ -176,7 +176,7 @@ def plan_layout(
 
 
 #: The RAM row of an audio impulse's continuous mode (the ring of the window's frames).
-CONTINUOUS_STATE = "continuous mode: the last window's frames"
+CONTINUOUS_STATE = "continuous mode state (--slices 0: none)"
 #: Writable bytes of the glue besides the arena: the clock pointer and the busy flag.
 GLUE_STATE_BYTES = 8
 #: Stack of the glue's frames around the DSP block or the model: NAME_run_classifier and
