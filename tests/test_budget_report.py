@@ -131,8 +131,16 @@ def test_report_prints_table_and_picture(conv_model: Path, tmp_path: Path) -> No
     out = result.stdout
     assert f"activation lower bound {model.plan.lower_bound:,} B" in out
     assert f"arena {model.plan.arena_bytes:,} B" in out
+    report_ops = model.report()["ops"]
     for i, op in enumerate(model.graph.ops):
-        assert any(line.split()[:2] == [str(i), op.kind] for line in out.splitlines()), op.kind
+        rows = [line for line in out.splitlines() if line.split()[:2] == [str(i), op.kind]]
+        assert rows, op.kind
+        # the C kernel that runs it: a specialized one where lowering chose one
+        function = report_ops[i]["c_function"]
+        call = model.calls[i]
+        assert function == ("" if call.kernel == "alias" else
+                            f"tg_{call.fast.kernel if call.fast else call.kernel}")
+        assert function in rows[0]
     assert "budget 262,144 B" in out
     root = ET.parse(picture).getroot()
     drawn = {g.get("data-tensor") for g in root.iter() if g.get("class") == "box"}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tinygen.codegen.c_values import library_name
+from tinygen.codegen.kernels import c_kernel_of
 from tinygen.codegen.model_source import GeneratedSources, generate_sources
 from tinygen.frontend.tflite import read_tflite
 from tinygen.frontend.validate import check_graph
@@ -66,6 +67,10 @@ class CompiledModel:
                     "index": i,
                     "kind": op.kind,
                     "kernel": self.calls[i].kernel,
+                    "c_function": "" if self.calls[i].kernel == "alias"
+                    else c_kernel_of(self.calls[i])[0].function,
+                    "scratch_bytes": 0 if self.calls[i].fast is None
+                    else self.calls[i].fast.scratch_bytes,
                     "output": self.graph.tensors[op.outputs[0]].name,
                     "output_shape": list(self.graph.tensors[op.outputs[0]].shape),
                 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tinygen.codegen.kernels import c_kernel_of
 from tinygen.compiler import CompiledModel
 from tinygen.lowering.call import KernelCall
 
@@ -21,6 +22,8 @@ class OperatorRow:
     live_bytes: int  # arena bytes in use while this operator runs
     constant_bytes: int  # weights, bias and parameter arrays it reads from flash
     memory: str  # how its output shares memory ("" when it has its own buffer)
+    c_function: str = ""  # the C kernel that runs it (a specialized one, tinygen/lowering/fast.py)
+    scratch_bytes: int = 0  # arena scratch that kernel takes
 
 
 def macs(call: KernelCall) -> int:
@@ -37,11 +40,16 @@ def macs(call: KernelCall) -> int:
 
 
 def _constant_bytes(model: CompiledModel, call: KernelCall) -> int:
+    """Flash the C kernel running ``call`` reads: its constant tensors and the arrays of
+    its parameters (a specialized kernel's re-laid-out weights are among those)."""
     tensors = model.graph.tensors
-    total = sum(tensors[t].nbytes for t in call.inputs if t >= 0 and tensors[t].is_constant)
-    if call.params is not None and dataclasses.is_dataclass(call.params):
-        for f in dataclasses.fields(call.params):
-            value = getattr(call.params, f.name)
+    if call.kernel == "alias":
+        return 0
+    _, params, inputs = c_kernel_of(call)
+    total = sum(tensors[t].nbytes for t in inputs if t >= 0 and tensors[t].is_constant)
+    if params is not None and dataclasses.is_dataclass(params):
+        for f in dataclasses.fields(params):
+            value = getattr(params, f.name)
             if isinstance(value, np.ndarray):
                 total += value.nbytes
     return total
@@ -71,6 +79,8 @@ def operator_rows(model: CompiledModel) -> list[OperatorRow]:
                 plan.live_bytes[i] if i < len(plan.live_bytes) else 0,
                 _constant_bytes(model, call),
                 notes.get(i, ""),
+                "" if call.kernel == "alias" else c_kernel_of(call)[0].function,
+                call.fast.scratch_bytes if call.fast is not None else 0,
             )
         )
     return rows
@@ -97,13 +107,14 @@ def operator_table(model: CompiledModel) -> str:
     rows = operator_rows(model)
     header = (
         f"{'#':>4}  {'operator':22s} {'MACs':>11}  {'output shape':18s} "
-        f"{'live B':>9} {'const B':>9}  memory"
+        f"{'live B':>9} {'const B':>9}  {'C kernel (scratch B)':36s} memory"
     )
     lines = [header, "-" * len(header)]
     for r in rows:
+        kernel = r.c_function + (f" ({r.scratch_bytes:,})" if r.scratch_bytes else "")
         lines.append(
             f"{r.index:>4}  {r.kind:22s} {r.macs:>11,}  {list(r.output_shape)!s:18s} "
-            f"{r.live_bytes:>9,} {r.constant_bytes:>9,}  {r.memory}"
+            f"{r.live_bytes:>9,} {r.constant_bytes:>9,}  {kernel:36s} {r.memory}".rstrip()
         )
     total_macs = sum(r.macs for r in rows)
     lines.append(f"{'':4}  {'total':22s} {total_macs:>11,}")
