@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audio_harness import RECORDINGS, read_recording
-from device_harness import KWS, VWW
+from device_harness import KWS, VWW, bmp_rgb
 from dsp_harness import build_block
 from library_build import STRICT_C, STRICT_CXX, compile_objects, global_symbols, writable_bytes
 
@@ -255,19 +255,6 @@ def _write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
         f.writeframes(np.asarray(samples, "<i2").tobytes())
 
 
-def _bmp_rgb(path: Path) -> np.ndarray:
-    """An uncompressed 8-bit palette BMP as (height, width, 3) RGB bytes, top row first."""
-    data = path.read_bytes()
-    (offset,) = struct.unpack_from("<I", data, 10)
-    header, width, height = struct.unpack_from("<Iii", data, 14)
-    assert struct.unpack_from("<H", data, 28)[0] == 8
-    palette = np.frombuffer(data, np.uint8, 4 * 256, 14 + header).reshape(256, 4)[:, 2::-1]
-    stride = (width + 3) // 4 * 4
-    rows = np.frombuffer(data, np.uint8, stride * abs(height), offset).reshape(abs(height), -1)
-    rows = rows[:, :width] if height < 0 else rows[::-1, :width]
-    return palette[rows]
-
-
 def _write_bmp24(path: Path, rgb: np.ndarray) -> None:
     height, width, _ = rgb.shape
     stride = (3 * width + 3) // 4 * 4
@@ -465,7 +452,7 @@ def test_vww_classifies_the_images_as_python_does(vww: Built, shared_dir: Path) 
                              "vww_result_t *r);")
     for picture in ("person", "no_person"):
         path = shared_dir / "testdata" / f"{picture}.bmp"
-        rgb = np.ascontiguousarray(_bmp_rgb(path))
+        rgb = np.ascontiguousarray(bmp_rgb(path))
         features = image_features(rgb, params, input_width=96, input_height=96)
         c_input = _features_in_input(ffi, lib, vww, "run_classifier_rgb888",
                                      ffi.from_buffer("uint8_t[]", rgb), rgb.size)
