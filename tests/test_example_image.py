@@ -16,17 +16,15 @@ and dark swap halves, smooth shading wraps from white to black), and the model s
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+from example_harness import Built, build_example, classify
 
-from tinygen.cli import main
 from tinygen.impulse.calibration import features
-from tinygen.impulse.generate import Impulse, build_impulse
+from tinygen.impulse.generate import Impulse
 from tinygen.impulse.samples import read_window
 from tinygen.reference.interpreter import run_reference
 from tinygen.target.impulse_probe import run_probe_on_m4
@@ -39,40 +37,9 @@ from render import LABELS, dataset, write_bmp  # noqa: E402
 VWW_LABELS = ["no person", "person"]  # MLPerf's class order: non_person, person
 
 
-@dataclass(frozen=True)
-class Built:
-    impulse: Impulse
-    out: Path
-    exe: Path
-
-
-def _build(impulse_json: Path, folder: Path, name: str) -> Built:
-    out, build = folder / "out", folder / "build"
-    assert main(["generate-library", str(impulse_json), "-o", str(out)]) == 0
-    flags = "-DCMAKE_C_FLAGS=-Wall -Wextra -Werror -pedantic"
-    subprocess.run(["cmake", "-S", str(out), "-B", str(build), flags], check=True,
-                   capture_output=True)  # fmt: skip
-    subprocess.run(["cmake", "--build", str(build)], check=True, capture_output=True)
-    return Built(build_impulse(impulse_json), out, build / f"{name}_classify")
-
-
 @pytest.fixture(scope="module")
 def fruit(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return _build(EXAMPLE / "impulse.json", tmp_path_factory.mktemp("fruit"), "fruit")
-
-
-def classify(exe: Path, picture: Path) -> tuple[dict[str, float], str]:
-    """The scores per label and the prediction that ``NAME_classify`` prints."""
-    result = subprocess.run([str(exe), str(picture)], capture_output=True, text=True,
-                            timeout=60)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[-1].startswith("prediction: "), result.stdout
-    scores = {}
-    for line in lines[:-1]:
-        label, _, value = line.rpartition(": ")
-        scores[label] = float(value)
-    return scores, lines[-1].removeprefix("prediction: ")
+    return build_example(EXAMPLE / "impulse.json", tmp_path_factory.mktemp("fruit"))
 
 
 def reference_scores(impulse: Impulse, pixels: np.ndarray) -> np.ndarray:
@@ -143,7 +110,7 @@ def vww(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
                "model": str(shared_dir / "models" / "vww_96_int8.tflite"),
                "labels": VWW_LABELS}  # fmt: skip
     (folder / "vww.json").write_text(json.dumps(impulse))
-    return _build(folder / "vww.json", folder, "vww")
+    return build_example(folder / "vww.json", folder)
 
 
 def _wrap_jumps(gray: np.ndarray) -> float:

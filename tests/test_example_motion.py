@@ -9,16 +9,15 @@ samples on the host and on the emulated Cortex-M4.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from example_harness import Built, build_example, classify
 
-from tinygen.cli import main
 from tinygen.impulse.calibration import features
-from tinygen.impulse.generate import Impulse, build_impulse
+from tinygen.impulse.generate import Impulse
 from tinygen.impulse.samples import read_window
 from tinygen.lowering.quantize import QuantizeParams
 from tinygen.reference.interpreter import run_reference
@@ -32,14 +31,8 @@ from simulate import LABELS, dataset  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Impulse, Path, Path]:
-    folder = tmp_path_factory.mktemp("motion")
-    out = folder / "out"
-    assert main(["generate-library", str(EXAMPLE / "impulse.json"), "-o", str(out)]) == 0
-    build = folder / "build"
-    subprocess.run(["cmake", "-S", str(out), "-B", str(build)], check=True, capture_output=True)
-    subprocess.run(["cmake", "--build", str(build)], check=True, capture_output=True)
-    return build_impulse(EXAMPLE / "impulse.json"), out, build / "motion_classify"
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build_example(EXAMPLE / "impulse.json", tmp_path_factory.mktemp("motion"))
 
 
 def _label(impulse: Impulse, window: np.ndarray) -> int:
@@ -51,8 +44,8 @@ def _label(impulse: Impulse, window: np.ndarray) -> int:
     return int(np.argmax(out[graph.outputs[0]]))
 
 
-def test_committed_model_is_accurate_on_new_windows(built: tuple[Impulse, Path, Path]) -> None:
-    impulse, _, _ = built
+def test_committed_model_is_accurate_on_new_windows(built: Built) -> None:
+    impulse = built.impulse
     assert impulse.config.labels == LABELS
     windows, labels = dataset(60, seed=424242)
     predicted = np.array([_label(impulse, w) for w in windows])
@@ -63,17 +56,15 @@ def test_committed_model_is_accurate_on_new_windows(built: tuple[Impulse, Path, 
     assert recorded["int8_accuracy"] >= 0.95 and recorded["float_accuracy"] >= 0.95
 
 
-def test_samples_on_the_host_and_the_cortex_m4(built: tuple[Impulse, Path, Path],
-                                               tmp_path: Path) -> None:
-    impulse, out, exe = built
+def test_samples_on_the_host_and_the_cortex_m4(built: Built, tmp_path: Path) -> None:
+    impulse = built.impulse
     for label in LABELS:
         sample = EXAMPLE / "samples" / f"{label}.csv"
-        printed = subprocess.run([str(exe), str(sample)], capture_output=True, text=True,
-                                 check=True).stdout.splitlines()
-        assert printed[-1] == f"prediction: {label}"
+        scores, prediction = classify(built.exe, sample)
+        assert prediction == label
         window = read_window(sample, impulse.config)
         assert LABELS[_label(impulse, window)] == label
-        run = run_probe_on_m4(impulse, out, window, tmp_path / label)
+        run = run_probe_on_m4(impulse, built.out, window, tmp_path / label)
         assert impulse.config.labels[run.best] == label
-        host = [float(line.rpartition(": ")[2]) for line in printed[:-1]]
+        host = [scores[name] for name in impulse.config.labels]
         np.testing.assert_allclose(run.scores, host, atol=5.1e-6)  # printed with 5 decimals
