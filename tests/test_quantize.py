@@ -381,7 +381,7 @@ def test_bad_models_and_options(
         assert code == 2 and message in err, err
     code = _run(tmp_path, unsupported, tmp_path / "cal8.npy")
     err = capsys.readouterr().err
-    assert code == 2 and "TANH (operators" in err and "PAD (operator " in err, err
+    assert code == 2 and "TANH (operators" in err and "PAD" not in err, err
     assert "MUL" in err and "STRIDED_SLICE" in err, err
     code = main(["quantize", str(cnn_file), "--calibration", str(cal), "-o", str(cnn_file)])
     assert code == 2 and "is the float model itself" in capsys.readouterr().err

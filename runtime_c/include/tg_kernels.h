@@ -182,4 +182,18 @@ void tg_space_to_batch_nd_s8(const tg_space_to_batch_params *p, const int8_t *in
 void tg_batch_to_space_nd_s8(const tg_batch_to_space_params *p, const int8_t *input,
                              int8_t *output);
 
+/* Constant padding (PAD, PADV2): out_shape = in_shape + before + after per dimension (dims
+ * of them, leading ones 1), every padded element pad_value; input and output share their
+ * quantization and must not overlap. */
+typedef struct {
+    int32_t dims;
+    int32_t in_shape[TG_MAX_DIMS];
+    int32_t out_shape[TG_MAX_DIMS];
+    int32_t before[TG_MAX_DIMS];
+    int32_t pad_value;
+    int32_t in_size, out_size;
+} tg_pad_params;
+
+void tg_pad_s8(const tg_pad_params *p, const int8_t *input, int8_t *output);
+
 #endif /* TG_KERNELS_H */

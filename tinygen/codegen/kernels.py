@@ -38,6 +38,7 @@ C_KERNELS: dict[str, CKernel] = {
     "space_to_batch_nd_s8": _k("tg_space_to_batch_nd_s8", "tg_space_to_batch_params"),
     "batch_to_space_nd_s8": _k("tg_batch_to_space_nd_s8", "tg_batch_to_space_params"),
     "copy": _k("tg_copy", "tg_copy_params"),
+    "pad_s8": _k("tg_pad_s8", "tg_pad_params"),
     # specialized kernels (tinygen/lowering/fast.py): weights and bias in their parameters
     "conv2d_fast_s8": _k("tg_conv2d_fast_s8", "tg_conv_fast_params", scratch=True),
     "depthwise_conv2d_fast_s8": _k("tg_depthwise_conv2d_fast_s8", "tg_depthwise_fast_params"),

@@ -16,6 +16,7 @@ from tinygen.lowering.call import KernelCall
 from tinygen.lowering.conv import lower_conv
 from tinygen.lowering.fully_connected import lower_fully_connected
 from tinygen.lowering.mean import lower_mean
+from tinygen.lowering.pad import lower_pad
 from tinygen.lowering.pooling import lower_pool
 from tinygen.lowering.quantize import lower_dequantize, lower_quantize, lower_relu
 from tinygen.lowering.reshape import lower_reshape
@@ -42,6 +43,8 @@ LOWERERS: dict[str, Lowerer] = {
     "MEAN": lower_mean,
     "SPACE_TO_BATCH_ND": lower_space_to_batch,
     "BATCH_TO_SPACE_ND": lower_batch_to_space,
+    "PAD": lower_pad,
+    "PADV2": lower_pad,
 }
 
 #: Operators whose data inputs must be int8 in an int8 model.

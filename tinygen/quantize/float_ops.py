@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygen.errors import TinygenError
 from tinygen.geometry import effective_size, output_size, padding_before
 
 Attrs = dict[str, Any]
@@ -127,6 +128,14 @@ def relu6(_: Attrs, x: np.ndarray) -> np.ndarray:
     return activate(x, "RELU6")
 
 
+def pad(_: Attrs, x: np.ndarray, paddings: np.ndarray) -> np.ndarray:
+    """Zero padding of each sample (samples stack along the batch axis, never padded)."""
+    widths = np.asarray(paddings, dtype=np.int64).reshape(-1, 2)
+    if widths[0].any():
+        raise TinygenError("PAD of the batch dimension cannot be calibrated sample by sample")
+    return np.pad(x, [tuple(w) for w in widths]).astype(np.float32)
+
+
 def reshape(_: Attrs, x: np.ndarray) -> np.ndarray:
     return x  # the runner gives every output its per-sample shape
 
@@ -146,4 +155,5 @@ KERNELS: dict[str, tuple[Callable[..., np.ndarray], int]] = {
     "RESHAPE": (reshape, 1),
     "SQUEEZE": (reshape, 1),
     "EXPAND_DIMS": (reshape, 1),
+    "PAD": (pad, 2),
 }

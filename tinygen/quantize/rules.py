@@ -5,7 +5,7 @@ TFLite Micro's kernels accept it and TensorFlow's converter applies it:
 
 * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED have constant weights (see
   :mod:`weights`) and an output quantized from its calibrated range;
-* AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE and EXPAND_DIMS require their output to
+* AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, EXPAND_DIMS and PAD require their output to
   have their input's scale and zero point (the kernels copy or compare int8 values), so
   the output takes the input's parameters;
 * SOFTMAX's output is fixed at scale 1/256, zero point -128;
@@ -24,12 +24,14 @@ from tinygen.quantize.calibrate import TensorStats
 from tinygen.quantize.float_ops import ACTIVATION_CLAMPS, KERNELS
 from tinygen.quantize.ranges import choose_range, quantization
 
-SAME_SCALE = frozenset({"AVERAGE_POOL_2D", "MAX_POOL_2D", "RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
+SAME_SCALE = frozenset(
+    {"AVERAGE_POOL_2D", "MAX_POOL_2D", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "PAD"}
+)
 SOFTMAX_OUTPUT = (1.0 / 256.0, -128)
 WEIGHTED = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"})
 _INTEGER_TYPES = ("int8", "uint8", "int16")
 #: Inputs that must be constant integer tensors (axes, shapes), by operator kind.
-_INTEGER_INPUTS = {"MEAN": (1,), "EXPAND_DIMS": (1,), "RESHAPE": (1,)}
+_INTEGER_INPUTS = {"MEAN": (1,), "EXPAND_DIMS": (1,), "RESHAPE": (1,), "PAD": (1,)}
 
 #: Operator versions TensorFlow's converter writes for the int8 operators.
 INT8_VERSIONS = {
@@ -46,6 +48,7 @@ INT8_VERSIONS = {
     "RESHAPE": 1,
     "SQUEEZE": 1,
     "EXPAND_DIMS": 1,
+    "PAD": 2,
     "QUANTIZE": 1,
     "DEQUANTIZE": 2,
 }

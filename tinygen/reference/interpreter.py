@@ -13,6 +13,7 @@ from tinygen.reference.add import add_s8
 from tinygen.reference.conv import conv2d_s8, depthwise_conv2d_s8
 from tinygen.reference.fully_connected import fully_connected_s8
 from tinygen.reference.mean import mean_s8
+from tinygen.reference.pad import pad_s8
 from tinygen.reference.pooling import avg_pool_s8, max_pool_s8
 from tinygen.reference.quantize import dequantize_s8_f32, quantize_f32_s8, requantize_s8
 from tinygen.reference.softmax import softmax_s8
@@ -38,6 +39,7 @@ KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "mean_s8": mean_s8,
     "space_to_batch_nd_s8": space_to_batch_nd_s8,
     "batch_to_space_nd_s8": batch_to_space_nd_s8,
+    "pad_s8": pad_s8,
     "copy": _copy,
     "alias": _copy,
 }
