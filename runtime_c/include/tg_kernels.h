@@ -196,4 +196,16 @@ typedef struct {
 
 void tg_pad_s8(const tg_pad_params *p, const int8_t *input, int8_t *output);
 
+/* CONCATENATION along one axis of count inputs that share the output's quantization:
+ * outer = elements before the axis, out_inner and inner[k] = the output's and input k's
+ * elements from the axis on. inputs holds count pointers; none overlaps the output. */
+typedef struct {
+    int32_t count, outer, out_inner;
+    const int32_t *inner;
+    int32_t axis, act_min, act_max;
+} tg_concatenation_params;
+
+void tg_concatenation_s8(const tg_concatenation_params *p, const int8_t *const *inputs,
+                         int8_t *output);
+
 #endif /* TG_KERNELS_H */

@@ -14,10 +14,12 @@ class CKernel:
     params_type: str
     source: str  # file under runtime_c/kernels/
     scratch: bool = False  # takes a scratch buffer in the arena as its last argument
+    input_array: bool = False  # takes its inputs as one const array of pointers
 
 
-def _k(function: str, params_type: str, scratch: bool = False) -> CKernel:
-    return CKernel(function, params_type, f"{function}.c", scratch)
+def _k(function: str, params_type: str, scratch: bool = False,
+       input_array: bool = False) -> CKernel:
+    return CKernel(function, params_type, f"{function}.c", scratch, input_array)
 
 
 C_KERNELS: dict[str, CKernel] = {
@@ -39,6 +41,7 @@ C_KERNELS: dict[str, CKernel] = {
     "batch_to_space_nd_s8": _k("tg_batch_to_space_nd_s8", "tg_batch_to_space_params"),
     "copy": _k("tg_copy", "tg_copy_params"),
     "pad_s8": _k("tg_pad_s8", "tg_pad_params"),
+    "concatenation_s8": _k("tg_concatenation_s8", "tg_concatenation_params", input_array=True),
     # specialized kernels (tinygen/lowering/fast.py): weights and bias in their parameters
     "conv2d_fast_s8": _k("tg_conv2d_fast_s8", "tg_conv_fast_params", scratch=True),
     "depthwise_conv2d_fast_s8": _k("tg_depthwise_conv2d_fast_s8", "tg_depthwise_fast_params"),

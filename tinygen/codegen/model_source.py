@@ -99,6 +99,14 @@ class _Builder:
         self.constant_bytes += values.size * np.dtype(dtype).itemsize
         return name
 
+    def pointer_array(self, name: str, pointers: list[str]) -> str:
+        """``static const int8_t *const name[]`` of address constants (tensor arguments)."""
+        self.arrays.append(
+            {"ctype": "int8_t *const", "name": name, "count": len(pointers), "lines": pointers}
+        )
+        self.params_bytes += 4 * len(pointers)
+        return name
+
     def tensor_arg(self, index: int, writable: bool) -> str:
         if index == NO_TENSOR:
             return "NULL"
@@ -156,6 +164,8 @@ class _Builder:
                 continue
             kernel, call_params, inputs = c_kernel_of(call)
             args = [self.tensor_arg(t, False) for t in inputs]
+            if kernel.input_array:  # one const array of the input pointers, in flash
+                args = [self.pointer_array(f"{self.name}_op{i}_inputs", args)]
             args += [self.tensor_arg(t, True) for t in call.outputs]
             if kernel.scratch:
                 scratch = self.plan.scratch_offsets.get(i)

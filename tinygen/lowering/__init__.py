@@ -13,6 +13,7 @@ from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.add import lower_add
 from tinygen.lowering.call import KernelCall
+from tinygen.lowering.concatenation import lower_concatenation
 from tinygen.lowering.conv import lower_conv
 from tinygen.lowering.fully_connected import lower_fully_connected
 from tinygen.lowering.mean import lower_mean
@@ -45,6 +46,7 @@ LOWERERS: dict[str, Lowerer] = {
     "BATCH_TO_SPACE_ND": lower_batch_to_space,
     "PAD": lower_pad,
     "PADV2": lower_pad,
+    "CONCATENATION": lower_concatenation,
 }
 
 #: Operators whose data inputs must be int8 in an int8 model.

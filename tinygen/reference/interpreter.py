@@ -10,6 +10,7 @@ import numpy as np
 from tinygen.ir import NO_TENSOR, Graph
 from tinygen.lowering.call import KernelCall
 from tinygen.reference.add import add_s8
+from tinygen.reference.concatenation import concatenation_s8
 from tinygen.reference.conv import conv2d_s8, depthwise_conv2d_s8
 from tinygen.reference.fully_connected import fully_connected_s8
 from tinygen.reference.mean import mean_s8
@@ -40,6 +41,7 @@ KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "space_to_batch_nd_s8": space_to_batch_nd_s8,
     "batch_to_space_nd_s8": batch_to_space_nd_s8,
     "pad_s8": pad_s8,
+    "concatenation_s8": concatenation_s8,
     "copy": _copy,
     "alias": _copy,
 }
