@@ -157,6 +157,9 @@ void tg_max_pool_s8(const tg_pool_params *p, const int8_t *input, int8_t *output
 void tg_softmax_s8(const tg_softmax_params *p, const int8_t *input, int8_t *output);
 void tg_add_s8(const tg_add_params *p, const int8_t *input1, const int8_t *input2,
                int8_t *output);
+/* input1 - input2 with ADD's arithmetic (SUB). */
+void tg_sub_s8(const tg_add_params *p, const int8_t *input1, const int8_t *input2,
+               int8_t *output);
 void tg_quantize_f32_s8(const tg_quantize_params *p, const float *input, int8_t *output);
 void tg_requantize_s8(const tg_requantize_params *p, const int8_t *input, int8_t *output);
 void tg_dequantize_s8_f32(const tg_dequantize_params *p, const int8_t *input, float *output);
@@ -207,5 +210,18 @@ typedef struct {
 
 void tg_concatenation_s8(const tg_concatenation_params *p, const int8_t *const *inputs,
                          int8_t *output);
+
+/* MUL: (input1 + input1_offset) * (input2 + input2_offset) requantized, broadcasting as ADD. */
+typedef struct {
+    int32_t size, dims;
+    int32_t out_shape[TG_MAX_DIMS];
+    int32_t in1_strides[TG_MAX_DIMS];
+    int32_t in2_strides[TG_MAX_DIMS];
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t output_multiplier, output_shift, act_min, act_max;
+} tg_mul_params;
+
+void tg_mul_s8(const tg_mul_params *p, const int8_t *input1, const int8_t *input2,
+               int8_t *output);
 
 #endif /* TG_KERNELS_H */

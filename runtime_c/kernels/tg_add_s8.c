@@ -1,39 +1,22 @@
 /* int8 addition of two tensors with numpy-style broadcasting (up to 6 dimensions). */
-#include "tg_fixedpoint.h"
+#include "tg_elementwise.h"
 #include "tg_kernels.h"
-
-static int32_t tg_add_scale(int32_t x, int32_t offset, int32_t left_shift, int32_t multiplier,
-                            int32_t shift)
-{
-    const int32_t shifted = (int32_t)((uint32_t)(x + offset) << left_shift);
-    return tg_requantize(shifted, multiplier, shift);
-}
 
 void tg_add_s8(const tg_add_params *p, const int8_t *input1, const int8_t *input2,
                int8_t *output)
 {
     int32_t index[TG_MAX_DIMS] = {0};
-    int32_t i1 = 0, i2 = 0, n, d;
+    int32_t i1 = 0, i2 = 0, n;
     for (n = 0; n < p->size; ++n) {
-        const int32_t a = tg_add_scale(input1[i1], p->input1_offset, p->left_shift,
-                                       p->input1_multiplier, p->input1_shift);
-        const int32_t b = tg_add_scale(input2[i2], p->input2_offset, p->left_shift,
-                                       p->input2_multiplier, p->input2_shift);
+        const int32_t a = tg_elementwise_scale(input1[i1], p->input1_offset, p->left_shift,
+                                               p->input1_multiplier, p->input1_shift);
+        const int32_t b = tg_elementwise_scale(input2[i2], p->input2_offset, p->left_shift,
+                                               p->input2_multiplier, p->input2_shift);
         const int32_t sum = (int32_t)((uint32_t)a + (uint32_t)b);
         const int32_t v =
             tg_requantize(sum, p->output_multiplier, p->output_shift) + p->output_offset;
         output[n] = (int8_t)tg_clamp(v, p->act_min, p->act_max);
-        /* advance the multi-dimensional index, innermost dimension first */
-        for (d = p->dims - 1; d >= 0; --d) {
-            ++index[d];
-            i1 += p->in1_strides[d];
-            i2 += p->in2_strides[d];
-            if (index[d] < p->out_shape[d]) {
-                break;
-            }
-            i1 -= p->in1_strides[d] * index[d];
-            i2 -= p->in2_strides[d] * index[d];
-            index[d] = 0;
-        }
+        tg_broadcast_next(p->dims, p->out_shape, p->in1_strides, p->in2_strides, index, &i1,
+                          &i2);
     }
 }

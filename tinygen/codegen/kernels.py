@@ -41,6 +41,8 @@ C_KERNELS: dict[str, CKernel] = {
     "batch_to_space_nd_s8": _k("tg_batch_to_space_nd_s8", "tg_batch_to_space_params"),
     "copy": _k("tg_copy", "tg_copy_params"),
     "pad_s8": _k("tg_pad_s8", "tg_pad_params"),
+    "sub_s8": _k("tg_sub_s8", "tg_add_params"),
+    "mul_s8": _k("tg_mul_s8", "tg_mul_params"),
     "concatenation_s8": _k("tg_concatenation_s8", "tg_concatenation_params", input_array=True),
     # specialized kernels (tinygen/lowering/fast.py): weights and bias in their parameters
     "conv2d_fast_s8": _k("tg_conv2d_fast_s8", "tg_conv_fast_params", scratch=True),
@@ -60,4 +62,6 @@ def c_kernel_of(call: KernelCall) -> tuple[CKernel, Any, tuple[int, ...]]:
     return C_KERNELS[call.kernel], call.params, call.inputs
 
 #: Headers every generated library carries next to its kernels.
-RUNTIME_HEADERS = ("tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h", "tg_fast.h")
+RUNTIME_HEADERS = (
+    "tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h", "tg_fast.h", "tg_elementwise.h"
+)

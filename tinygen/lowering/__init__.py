@@ -17,6 +17,7 @@ from tinygen.lowering.concatenation import lower_concatenation
 from tinygen.lowering.conv import lower_conv
 from tinygen.lowering.fully_connected import lower_fully_connected
 from tinygen.lowering.mean import lower_mean
+from tinygen.lowering.mul import lower_mul
 from tinygen.lowering.pad import lower_pad
 from tinygen.lowering.pooling import lower_pool
 from tinygen.lowering.quantize import lower_dequantize, lower_quantize, lower_relu
@@ -34,6 +35,8 @@ LOWERERS: dict[str, Lowerer] = {
     "MAX_POOL_2D": lower_pool,
     "SOFTMAX": lower_softmax,
     "ADD": lower_add,
+    "SUB": lower_add,
+    "MUL": lower_mul,
     "RESHAPE": lower_reshape,
     "SQUEEZE": lower_reshape,
     "EXPAND_DIMS": lower_reshape,

@@ -1,4 +1,6 @@
-"""Lowering of ADD on int8 tensors, with numpy-style broadcasting up to 6 dimensions."""
+"""Lowering of ADD and SUB on int8 tensors, with numpy-style broadcasting up to 6 dimensions.
+
+SUB is ADD's arithmetic with the second scaled input subtracted (TensorFlow Lite's)."""
 
 from __future__ import annotations
 
@@ -53,23 +55,45 @@ def _pad(values: tuple[int, ...], fill: int) -> tuple[int, ...]:
     return (fill,) * (MAX_DIMS - len(values)) + values
 
 
-def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
+@dataclass(frozen=True)
+class Broadcast:
+    """The shape walk two broadcasting inputs share (padded to MAX_DIMS)."""
+
+    size: int
+    out_shape: tuple[int, ...]
+    in1_strides: tuple[int, ...]
+    in2_strides: tuple[int, ...]
+
+
+def broadcast(graph: Graph, index: int, op: Op) -> Broadcast:
+    """The int8 inputs 0 and 1 of ``op`` broadcast into its output, or a TinygenError."""
     a = expect(graph, index, op, op.inputs[0], "first input")
     b = expect(graph, index, op, op.inputs[1], "second input")
     y = expect(graph, index, op, op.outputs[0], "output")
+    where = f"operator {index} ({op.kind})"
     try:
         out_shape = tuple(int(d) for d in np.broadcast_shapes(a.shape, b.shape))
     except ValueError:
         raise TinygenError(
-            f"operator {index} (ADD): shapes {list(a.shape)} and {list(b.shape)} do not broadcast"
+            f"{where}: shapes {list(a.shape)} and {list(b.shape)} do not broadcast"
         ) from None
     if len(out_shape) > MAX_DIMS:
-        raise TinygenError(f"operator {index} (ADD): more than {MAX_DIMS} dimensions")
+        raise TinygenError(f"{where}: more than {MAX_DIMS} dimensions")
     if y.size != math.prod(out_shape):
         raise TinygenError(
-            f"operator {index} (ADD): inputs {list(a.shape)} and {list(b.shape)} give "
+            f"{where}: inputs {list(a.shape)} and {list(b.shape)} give "
             f"{list(out_shape)}, but the output is {list(y.shape)}"
         )
+    return Broadcast(
+        math.prod(out_shape),
+        _pad(out_shape, 1),
+        _pad(broadcast_strides(a.shape, out_shape), 0),
+        _pad(broadcast_strides(b.shape, out_shape), 0),
+    )
+
+
+def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
+    shape = broadcast(graph, index, op)
     aq = quant_of(graph, op.inputs[0], "first input", index, op)
     bq = quant_of(graph, op.inputs[1], "second input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
@@ -80,11 +104,11 @@ def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
     mo, sho = rescale(twice_max / ((1 << LEFT_SHIFT_INT8) * so), index, op, "output")
     act_min, act_max = activation_range(op.attrs.get("activation", "NONE"), so, yq.zero_point0)
     params = AddParams(
-        size=math.prod(out_shape),
+        size=shape.size,
         dims=MAX_DIMS,
-        out_shape=_pad(out_shape, 1),
-        in1_strides=_pad(broadcast_strides(a.shape, out_shape), 0),
-        in2_strides=_pad(broadcast_strides(b.shape, out_shape), 0),
+        out_shape=shape.out_shape,
+        in1_strides=shape.in1_strides,
+        in2_strides=shape.in2_strides,
         left_shift=LEFT_SHIFT_INT8,
         input1_offset=-aq.zero_point0,
         input1_multiplier=m1,
@@ -98,6 +122,9 @@ def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
         act_min=act_min,
         act_max=act_max,
     )
-    dense = a.shape == b.shape == y.shape
+    if op.kind == "SUB":
+        return KernelCall("sub_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params)
+    shapes = {tuple(graph.tensors[t].shape) for t in (*op.inputs[:2], op.outputs[0])}
+    dense = len(shapes) == 1
     fast = fast_add(params, dense)
     return KernelCall("add_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params, fast)

@@ -9,11 +9,12 @@ import numpy as np
 
 from tinygen.ir import NO_TENSOR, Graph
 from tinygen.lowering.call import KernelCall
-from tinygen.reference.add import add_s8
+from tinygen.reference.add import add_s8, sub_s8
 from tinygen.reference.concatenation import concatenation_s8
 from tinygen.reference.conv import conv2d_s8, depthwise_conv2d_s8
 from tinygen.reference.fully_connected import fully_connected_s8
 from tinygen.reference.mean import mean_s8
+from tinygen.reference.mul import mul_s8
 from tinygen.reference.pad import pad_s8
 from tinygen.reference.pooling import avg_pool_s8, max_pool_s8
 from tinygen.reference.quantize import dequantize_s8_f32, quantize_f32_s8, requantize_s8
@@ -34,6 +35,8 @@ KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "max_pool_s8": max_pool_s8,
     "softmax_s8": softmax_s8,
     "add_s8": add_s8,
+    "sub_s8": sub_s8,
+    "mul_s8": mul_s8,
     "quantize_f32_s8": quantize_f32_s8,
     "requantize_s8": requantize_s8,
     "dequantize_s8_f32": dequantize_s8_f32,
