@@ -93,7 +93,8 @@ class Folder:
     impulse: Impulse
 
 
-def _feature_count(config: dict) -> int:
+def feature_count(config: dict) -> int:
+    """Features the impulse ``config``'s DSP block makes from one window."""
     inp = config["input"]
     samples = round(inp["sampling_freq"] * inp["window_ms"] / 1000)
     axes = len(inp.get("axes", [0]))
@@ -109,7 +110,7 @@ def motion_model() -> bytes:
     import tensorflow as tf
 
     layers = tf.keras.layers
-    count = _feature_count(MOTION)
+    count = feature_count(MOTION)
     tf.keras.utils.set_random_seed(3)
     model = tf.keras.Sequential([layers.Input((count,)), layers.Dense(3, activation="softmax")])
     return keras_models.convert(model, (count,), low=-4.0, high=4.0)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 import tf_models
+from op_harness import assert_verified
 
-from tinygen.cli import main
 from tinygen.compiler import compile_graph
 from tinygen.frontend.tflite import parse_tflite
 
@@ -67,11 +67,7 @@ def test_byte_exact_with_both_interpreters(name: str, tmp_path: Path,
     model = compile_graph(graph, "joined")
     assert "tg_concatenation_s8(&" in model.sources.sources["joined.c"]
     assert "static const int8_t *const joined_op" in model.sources.sources["joined.c"]
-    path = tmp_path / f"{name}.tflite"
-    path.write_bytes(data)
-    assert main(["verify", str(path), "--runs", "12", "--seed", "3"]) == 0
-    out = capsys.readouterr().out
-    assert "every output byte equal to TFLite Micro's and TensorFlow Lite's" in out, out
+    assert_verified(data, tmp_path / f"{name}.tflite", capsys, runs=12, seed=3)
 
 
 def test_output_never_shares_an_input() -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audio_harness import RECORDINGS, read_recording
-from device_harness import KWS, VWW, bmp_rgb
+from device_harness import KWS, VWW, bmp_rgb, feature_count
 from dsp_harness import build_block
 from library_build import STRICT_C, STRICT_CXX, compile_objects, global_symbols, writable_bytes
 
@@ -301,32 +301,23 @@ def _keras_models() -> dict[str, bytes]:
     import tf_models
 
     rng = np.random.default_rng(8)
-    weights = tf.constant(rng.normal(size=(_feature_count(FLOAT_IO), 3)).astype(np.float32))
+    weights = tf.constant(rng.normal(size=(feature_count(FLOAT_IO), 3)).astype(np.float32))
     models = {"flt": tf_models.convert(lambda x: tf.nn.softmax(tf.matmul(x, weights)),
-                                       (1, _feature_count(FLOAT_IO)), float_io=True)}
+                                       (1, feature_count(FLOAT_IO)), float_io=True)}
     for name, shape, build, low, high in (
-        ("motion", (_feature_count(MOTION),), lambda: [layers.Dense(8, activation="relu"),
+        ("motion", (feature_count(MOTION),), lambda: [layers.Dense(8, activation="relu"),
                                                        layers.Dense(3, activation="softmax")],
          -4.0, 4.0),
         ("cam", (16, 16, 1), lambda: [layers.Conv2D(4, 3, strides=2, activation="relu"),
                                       layers.Flatten(), layers.Dense(2, activation="softmax")],
          0.0, 1.0),
-        ("tiny", (_feature_count(TINY),), lambda: [layers.Dense(2, activation="softmax")],
+        ("tiny", (feature_count(TINY),), lambda: [layers.Dense(2, activation="softmax")],
          -3.0, 3.0),
     ):
         tf.keras.utils.set_random_seed(7)
         model = tf.keras.Sequential([layers.Input(shape), *build()])
         models[name] = keras_models.convert(model, shape, low=low, high=high)
     return models
-
-
-def _feature_count(config: dict) -> int:
-    inp = config["input"]
-    samples = round(inp["sampling_freq"] * inp["window_ms"] / 1000)
-    axes = len(inp.get("axes", [0]))
-    doc = {"block": config["dsp"]["block"], "sampling_freq": inp["sampling_freq"],
-           "input_length": samples * axes, "axes": axes, "parameters": config["dsp"]["parameters"]}
-    return generate_block(doc, "count").output_length
 
 
 @pytest.fixture(scope="module")
@@ -821,7 +812,7 @@ def _bad() -> list[tuple[str, dict, str]]:
 
 def _feature_count_with(fft_length: int) -> int:
     parameters = {**MOTION_DSP, "fft_length": fft_length}
-    return _feature_count({**MOTION, "dsp": {"block": "spectral_analysis",
+    return feature_count({**MOTION, "dsp": {"block": "spectral_analysis",
                                              "parameters": parameters}})
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import tf_models
+from op_harness import assert_verified
 
 from tinygen.cli import main
 from tinygen.compiler import compile_graph
@@ -71,11 +72,7 @@ def test_byte_exact_with_both_interpreters(name: str, tmp_path: Path,
     model = compile_graph(graph, "padded")
     assert "tg_pad_s8.c" in model.sources.sources
     assert "tg_pad_s8(&" in model.sources.sources["padded.c"]
-    path = tmp_path / f"{name}.tflite"
-    path.write_bytes(data)
-    assert main(["verify", str(path), "--runs", "12", "--seed", "5"]) == 0
-    out = capsys.readouterr().out
-    assert "every output byte equal to TFLite Micro's and TensorFlow Lite's" in out, out
+    assert_verified(data, tmp_path / f"{name}.tflite", capsys, runs=12, seed=5)
 
 
 def test_padded_output_never_shares_the_input() -> None:

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 import tf_models
+from op_harness import assert_verified
 
-from tinygen.cli import main
 from tinygen.compiler import compile_graph
 from tinygen.frontend.tflite import parse_tflite
 
@@ -55,11 +55,7 @@ def test_byte_exact_with_both_interpreters(name: str, tmp_path: Path,
     assert kind in {op.kind for op in graph.ops}, [op.kind for op in graph.ops]
     model = compile_graph(graph, "elementwise")
     assert f"tg_{kind.lower()}_s8(&" in model.sources.sources["elementwise.c"]
-    path = tmp_path / f"{name}.tflite"
-    path.write_bytes(data)
-    assert main(["verify", str(path), "--runs", "16", "--seed", "2"]) == 0
-    out = capsys.readouterr().out
-    assert "every output byte equal to TFLite Micro's and TensorFlow Lite's" in out, out
+    assert_verified(data, tmp_path / f"{name}.tflite", capsys, runs=16, seed=2)
 
 
 def test_library_builds_as_strict_c99_and_cxx(tmp_path: Path) -> None:
