@@ -66,7 +66,7 @@ def dense_model(quantize: str = "int8", units: int = 8, seed: int = 0) -> bytes:
 
 
 def unsupported_model() -> bytes:
-    """int8 model with operators tinygen does not compile yet (TANH, MUL, LOGISTIC)."""
+    """int8 model with operators tinygen does not compile yet (TANH, LOGISTIC) and MUL."""
     tf = _tf()
     return convert(lambda x: tf.sigmoid(tf.tanh(x) * x) * x, (1, 8))
 
