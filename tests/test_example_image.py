@@ -23,10 +23,9 @@ import numpy as np
 import pytest
 from example_harness import Built, build_example, classify
 
-from tinygen.impulse.calibration import features
 from tinygen.impulse.generate import Impulse
+from tinygen.impulse.reference import model_output
 from tinygen.impulse.samples import read_window
-from tinygen.reference.interpreter import run_reference
 from tinygen.target.impulse_probe import run_probe_on_m4
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "image"
@@ -44,10 +43,7 @@ def fruit(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 def reference_scores(impulse: Impulse, pixels: np.ndarray) -> np.ndarray:
     """The int8 impulse's output on ``pixels`` by tinygen's reference: image block, model."""
-    x = features(impulse.dsp_document, pixels).astype(np.int8)
-    graph = impulse.model.graph
-    out = run_reference(graph, impulse.model.calls, [x.reshape(impulse.model_tensor().shape)])
-    return out[graph.outputs[0]].reshape(-1)
+    return model_output(impulse, pixels)
 
 
 def test_impulse_is_the_documented_one() -> None:

@@ -16,12 +16,9 @@ import numpy as np
 import pytest
 from example_harness import Built, build_example, classify
 
-from tinygen.impulse.calibration import features
 from tinygen.impulse.generate import Impulse
+from tinygen.impulse.reference import model_output
 from tinygen.impulse.samples import read_window
-from tinygen.lowering.quantize import QuantizeParams
-from tinygen.reference.interpreter import run_reference
-from tinygen.reference.quantize import quantize_f32_s8
 from tinygen.target.impulse_probe import run_probe_on_m4
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "motion"
@@ -36,12 +33,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 def _label(impulse: Impulse, window: np.ndarray) -> int:
-    q = impulse.model_tensor().quant
-    row = features(impulse.dsp_document, window.reshape(-1))
-    x = quantize_f32_s8(QuantizeParams(row.size, int(q.zero_point0), np.float32(q.scale0)), row)
-    graph = impulse.model.graph
-    out = run_reference(graph, impulse.model.calls, [x.reshape(impulse.model_tensor().shape)])
-    return int(np.argmax(out[graph.outputs[0]]))
+    return int(np.argmax(model_output(impulse, window)))
 
 
 def test_committed_model_is_accurate_on_new_windows(built: Built) -> None:

@@ -141,16 +141,13 @@ def int8_predictions(impulse_path: Path, images: np.ndarray) -> np.ndarray:
     """The int8 impulse's labels of ``images``, by tinygen's reference of the C: the
     image block (which quantizes to the model's input) and the model."""
     from tinygen.impulse.generate import build_impulse
-    from tinygen.reference.interpreter import run_reference
+    from tinygen.impulse.reference import model_output
 
     impulse = build_impulse(impulse_path)
-    graph, calls = impulse.model.graph, impulse.model.calls
-    shape = impulse.model_tensor().shape
     assert impulse.dsp_document["parameters"]["output_type"] == "int8"
     out = []
     for i, image in enumerate(images, 1):
-        x = features(impulse.dsp_document, image).astype(np.int8).reshape(shape)
-        out.append(int(np.argmax(run_reference(graph, calls, [x])[graph.outputs[0]])))
+        out.append(int(np.argmax(model_output(impulse, image))))
         if i % 250 == 0 or i == len(images):
             say(f"int8 reference: {i:,} of {len(images):,} pictures")
     return np.array(out)

@@ -92,23 +92,13 @@ def train(x: np.ndarray, y: np.ndarray, x_test: np.ndarray, y_test: np.ndarray):
     return deploy
 
 
-def int8_predictions(impulse_path: Path, x: np.ndarray) -> np.ndarray:
-    """The int8 model's labels on features ``x``, by tinygen's reference of the C."""
+def int8_predictions(impulse_path: Path, windows: np.ndarray) -> np.ndarray:
+    """The int8 impulse's labels of ``windows``, by tinygen's reference of the C."""
     from tinygen.impulse.generate import build_impulse
-    from tinygen.lowering.quantize import QuantizeParams
-    from tinygen.reference.interpreter import run_reference
-    from tinygen.reference.quantize import quantize_f32_s8
+    from tinygen.impulse.reference import model_output
 
     impulse = build_impulse(impulse_path)
-    graph, calls, q = impulse.model.graph, impulse.model.calls, impulse.model_tensor().quant
-    shape = impulse.model_tensor().shape
-    out = []
-    for row in x:
-        qin = quantize_f32_s8(QuantizeParams(row.size, int(q.zero_point0), np.float32(q.scale0)),
-                              row.astype(np.float32))
-        scores = run_reference(graph, calls, [qin.reshape(shape)])[graph.outputs[0]]
-        out.append(int(np.argmax(scores)))
-    return np.array(out)
+    return np.array([int(np.argmax(model_output(impulse, w))) for w in windows])
 
 
 def main() -> None:
@@ -148,7 +138,7 @@ def main() -> None:
         raise SystemExit(status)
     impulse_json = _write_impulse(HERE / "impulse.json", "motion_int8.tflite")
     say("int8 accuracy with tinygen's reference of the generated C")
-    int8_pred = int8_predictions(impulse_json, x_test)
+    int8_pred = int8_predictions(impulse_json, test_windows)
     results = {"features": int(x.shape[1]), "train_windows": len(labels),
                "test_windows": len(test_labels), "seconds": round(time.time() - started)}
     for kind, pred in (("float", float_pred), ("int8", int8_pred)):
