@@ -10,7 +10,6 @@ place, and the kernels' memory contracts are exercised too.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import random
 from pathlib import Path
@@ -21,8 +20,7 @@ import pytest
 from tinygen.compiler import CompiledModel, compile_graph
 from tinygen.geometry import output_size
 from tinygen.ir import Graph, Op, Quantization, Tensor
-from tinygen.lowering.fast import depthwise_layout, interleave_pairs, single_pixels
-from tinygen.memory.overlap import overlap_shift
+from tinygen.lowering.fast import depthwise_layout, quad_layout, quad_quant
 from tinygen.reference.interpreter import run_reference
 from tinygen.verify.c_model import CModel
 from tinygen.verify.inputs import random_inputs
@@ -179,12 +177,11 @@ def _expected(model: CompiledModel, inputs: list[np.ndarray]) -> list[np.ndarray
 
 
 def test_layouts() -> None:
-    rows = np.arange(3 * 6, dtype=np.int8).reshape(3, 6)
-    # pairs of rows by four bytes, then the 2 left of each row; an odd row count repeats
-    # the last row
-    assert interleave_pairs(rows).tolist() == [
-        *[0, 1, 2, 3, 6, 7, 8, 9, 4, 5, 10, 11],
-        *[12, 13, 14, 15, 12, 13, 14, 15, 16, 17, 16, 17],
+    rows = np.arange(1, 3 * 6 + 1, dtype=np.int8).reshape(3, 6)
+    # quads of rows (the count padded with zero rows), by four bytes, then each row's last 2
+    assert quad_layout(rows).tolist() == [
+        *[1, 2, 3, 4, 7, 8, 9, 10, 13, 14, 15, 16, 0, 0, 0, 0],
+        *[5, 6, 11, 12, 17, 18, 0, 0],
     ]
     taps = np.arange(2 * 6, dtype=np.int8).reshape(2, 6)  # 2 taps, 6 channels
     assert depthwise_layout(taps).tolist() == [0, 1, 2, 3, 6, 7, 8, 9, 4, 5, 10, 11]
@@ -207,27 +204,29 @@ def test_chains_exercise_the_planner() -> None:
     assert any(p.overlapped_ops for p in planned)
     assert any(p.scratch_offsets for p in planned)
     assert any(p.in_place_depthwise for p in planned)
-    # pointwise layers whose output overlaps their input compute one pixel at a time
-    pointwise_overlapped = [
+    # pointwise layers read in place overlap their output with their input too
+    assert any(
         call.fast.params.direct
         for m in models
         for step, call in enumerate(m.calls)
         if step in m.plan.overlapped_ops and call.fast and call.fast.kernel == "conv2d_fast_s8"
-        and call.fast.params.direct
+    )
+
+
+def test_quad_requantization_constants() -> None:
+    """tg_quad_requantize's constants: right + 1 and the rounding with the offset; refused
+    where a shift is positive or an intermediate could leave int32."""
+    rows = np.ones((2, 8), np.int8)
+    folded = np.array([5, -7], np.int32)
+    quant = quad_quant(rows, folded, np.array([1 << 30, 3 << 29]), np.array([0, -3]), -5)
+    assert quant is not None
+    assert quant.reshape(-1, 4).tolist() == [
+        [5, 1 << 30, 1, 1 + (-5 << 1)], [-7, 3 << 29, 4, 8 + (-5 << 4)],
+        [0, 1 << 30, 1, 1], [0, 1 << 30, 1, 1],
     ]
-    assert pointwise_overlapped and set(pointwise_overlapped) == {2}
-
-
-def test_pixel_pairs_widen_the_overlap() -> None:
-    """A pointwise layer of equal widths: the plain kernel's output may start one pixel below
-    its input, the fast one computing pixels in pairs two, one pixel at a time one."""
-    model = _model(POINTWISE_SEEDS, True)  # every output kept: nothing overlapped
-    call = next(c for c in model.calls if c.fast and c.fast.pixel_block == 2)
-    width = call.params.out_c
-    assert call.params.in_c == width
-    assert overlap_shift(call) == 2 * width
-    assert overlap_shift(dataclasses.replace(call, fast=None)) == width
-    assert overlap_shift(dataclasses.replace(call, fast=single_pixels(call.fast))) == width
+    assert quad_quant(rows, folded, np.array([1 << 30] * 2), np.array([1, 0]), 0) is None
+    assert quad_quant(rows, np.array([1 << 30, 0]), np.array([1 << 30] * 2),
+                      np.array([0, 0]), 0) is None
 
 
 def test_m4_matches_reference(tmp_path: Path) -> None:

@@ -82,3 +82,39 @@ def test_the_two_roundings_part_where_double_rounding_lands_on_a_half() -> None:
     x, m, s = np.array([2691]), 1442659874, -5
     assert multiply_by_quantized_multiplier(x, m, s).tolist() == [57]
     assert multiply_by_quantized_multiplier_single(x, m, s).tolist() == [56]
+
+
+_QUAD_SHIM = """
+#include "tg_fast.h"
+void shim_quad(const int32_t *x, const int32_t *m, const int32_t *s, int32_t *out, int n)
+{ int i; for (i = 0; i < n; ++i) {
+    int32_t q[4];
+    q[0] = 0; q[1] = m[i]; q[2] = 1 - s[i];
+    q[3] = (int32_t)((1u << -s[i]) + ((uint32_t)(int32_t)-7 << (1 - s[i])));
+    out[i] = tg_quad_requantize(x[i], q); } }
+"""
+
+
+def test_quad_requantization_equals_tflm_within_its_bound(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """tg_quad_requantize (the specialized convolutions' portable path): TFLite's double
+    rounding plus the output offset (-7 here), shifts -22..0, for accumulators inside
+    tinygen/lowering/fast.py's quad_quant bound (below 2**29 here)."""
+    work = tmp_path_factory.mktemp("quad")
+    (work / "shim.c").write_text(_QUAD_SHIM)
+    ffi, lib = build_shared(
+        [work / "shim.c"], [RUNTIME_DIR / "include"],
+        "void shim_quad(const int32_t *, const int32_t *, const int32_t *, int32_t *, int);",
+        workdir=work,
+    )
+    rng = np.random.default_rng(11)
+    n = 20000
+    x = rng.integers(-(1 << 29) + 1, 1 << 29, n)
+    x[: n // 2] = rng.integers(-(1 << 18), 1 << 18, n // 2)
+    x[:4] = [0, 1, -1, (1 << 29) - 1]
+    m = rng.integers(1 << 30, INT32_MAX, n, endpoint=True)
+    s = rng.integers(-22, 1, n)
+    s[: n // 8] = 0
+    out = _run((ffi, lib), "shim_quad", x, m, s)
+    assert np.array_equal(out, multiply_by_quantized_multiplier(x, m, s) - 7)

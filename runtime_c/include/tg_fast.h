@@ -68,6 +68,92 @@ static inline int8_t tg_output_s8(int32_t acc, int32_t multiplier, int32_t shift
     return (int8_t)tg_clamp(tg_requantize_bounded(acc, multiplier, shift) + offset, lo, hi);
 }
 
+
+/* Requantization of the quad kernels (tg_conv2d_fast_s8): q holds, per output channel,
+ * {bias, multiplier, right + 1, 2^right + (output_offset << (right + 1))}, for channels
+ * whose TFLite shift is -right <= 0, accumulators within tinygen/lowering/fast.py's
+ * quad_bound. With h = SMMULR (2 acc, multiplier), TFLM's rounding right shift of h by
+ * `right` equals the one of 2 h by right + 1 (the same rational number), which needs no
+ * special case for right 0, and the offset rides in the rounding constant. */
+static inline int32_t tg_quad_requantize(int32_t acc, const int32_t *q)
+{
+    const int32_t doubled = (int32_t)((uint32_t)acc << 1);
+    int32_t high;
+#if defined(TG_DSP) && defined(__GNUC__)
+    __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(doubled), "r"(q[1]));
+#else
+    high = (int32_t)(((int64_t)doubled * q[1] + ((int64_t)1 << 31)) >> 32);
+#endif
+    return (int32_t)(((uint32_t)high << 1) + (uint32_t)q[3] + (uint32_t)(high >> 31)) >> q[2];
+}
+
+/* The int8 output of accumulator acc of the channel at q (tg_quad_requantize), clamped. */
+static inline int8_t tg_quad_out(int32_t acc, const int32_t *q, int32_t lo, int32_t hi)
+{
+    int32_t v = tg_quad_requantize(acc, q);
+    v = v < lo ? lo : v;
+    return (int8_t)(v > hi ? hi : v);
+}
+
+/* acc[c] += the dot products of `groups` x 4 values at a with channel c of a quad block at
+ * f (per group of four values, 4 bytes of each of the four channels); returns f past it. */
+static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t groups,
+                                    int32_t acc[4])
+{
+    int32_t x0 = acc[0], x1 = acc[1], x2 = acc[2], x3 = acc[3];
+#if defined(TG_DSP) && defined(__GNUC__)
+    int32_t xa, xe, w0, w1, t;
+    if (groups > 0) {
+        /* f is 4-byte aligned (TG_ALIGN4 and the quad layout): LDRD may read it */
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[xa], [%[a]], #4\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "sxtb16 %[xe], %[xa]\n\t"
+            "sxtb16 %[xa], %[xa], ror #8\n\t"
+            "sxtb16 %[t], %[w0]\n\t"
+            "smlad %[x0], %[xe], %[t], %[x0]\n\t"
+            "sxtb16 %[w0], %[w0], ror #8\n\t"
+            "smlad %[x0], %[xa], %[w0], %[x0]\n\t"
+            "sxtb16 %[t], %[w1]\n\t"
+            "smlad %[x1], %[xe], %[t], %[x1]\n\t"
+            "sxtb16 %[w1], %[w1], ror #8\n\t"
+            "smlad %[x1], %[xa], %[w1], %[x1]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "sxtb16 %[t], %[w0]\n\t"
+            "smlad %[x2], %[xe], %[t], %[x2]\n\t"
+            "sxtb16 %[w0], %[w0], ror #8\n\t"
+            "smlad %[x2], %[xa], %[w0], %[x2]\n\t"
+            "sxtb16 %[t], %[w1]\n\t"
+            "smlad %[x3], %[xe], %[t], %[x3]\n\t"
+            "sxtb16 %[w1], %[w1], ror #8\n\t"
+            "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a),
+              [f] "+r"(f), [n] "+r"(groups), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0),
+              [w1] "=&r"(w1), [t] "=&r"(t)
+            :
+            : "cc", "memory");
+    }
+#else
+    for (; groups > 0; --groups, a += 4, f += 16) {
+        int32_t k;
+        for (k = 0; k < 4; ++k) {
+            x0 += (int32_t)a[k] * f[k];
+            x1 += (int32_t)a[k] * f[4 + k];
+            x2 += (int32_t)a[k] * f[8 + k];
+            x3 += (int32_t)a[k] * f[12 + k];
+        }
+    }
+#endif
+    acc[0] = x0;
+    acc[1] = x1;
+    acc[2] = x2;
+    acc[3] = x3;
+    return f;
+}
+
 #if defined(TG_DSP)
 /* Four int8 values as one (possibly unaligned) word; Cortex-M4 loads it with one LDR. */
 static inline int32_t tg_load4(const int8_t *p)

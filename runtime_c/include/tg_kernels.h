@@ -10,10 +10,7 @@
  * output pixels in raster order and, while computing pixel p, read only p's
  * input window and write only p's output bytes; element-wise kernels read
  * element i before writing element i. Their output may therefore overlap a
- * dying input. Keep this true when optimizing a kernel. The one exception:
- * tg_conv2d_fast_s8 with direct 1 computes output pixels in pairs, and the planner
- * counts that (FastKernel.pixel_block); where it overlaps such a layer it asks for
- * one pixel at a time (direct 2).
+ * dying input. Keep this true when optimizing a kernel.
  */
 #ifndef TG_KERNELS_H
 #define TG_KERNELS_H
@@ -22,6 +19,13 @@
 #include <stdint.h>
 
 #include "tg_names.h"
+
+/* Constant int8 arrays the specialized kernels read a word (or two) at a time. */
+#if defined(__GNUC__)
+#define TG_ALIGN4 __attribute__((aligned(4)))
+#else
+#define TG_ALIGN4
+#endif
 
 typedef struct {
     int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
@@ -98,14 +102,13 @@ typedef struct {
 typedef struct {
     int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
     int32_t filter_h, filter_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
-    int32_t direct; /* an unpadded 1x1 window read in place, 1: pixels in pairs, 2: one at a
-                     * time; 0: windows gathered into scratch */
+    int32_t direct;    /* 1: an unpadded 1x1 window read in place; 0: windows gathered */
     int32_t pad_value; /* the input zero point */
-    int32_t output_offset, act_min, act_max;
-    const int8_t *filter;  /* channel pairs interleaved by four bytes; out_c padded to even */
-    const int32_t *bias;   /* model bias + input_offset * sum of the filter, out_c padded */
-    const int32_t *multiplier;
-    const int32_t *shift;
+    int32_t act_min, act_max;
+    const int8_t *filter; /* quads of channels (tg_conv2d_fast_s8.c), 4-byte aligned */
+    /* per channel, out_c padded to a multiple of 4: model bias + input_offset * sum of the
+     * filter, multiplier, right shift + 1, rounding constant with the output offset */
+    const int32_t *quant;
 } tg_conv_fast_params;
 
 #define TG_DEPTHWISE_FAST_TAPS 25
@@ -113,15 +116,15 @@ typedef struct {
 typedef struct {
     int32_t batches, in_h, in_w, channels, out_h, out_w;
     int32_t filter_h, filter_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
-    int32_t output_offset, act_min, act_max;
+    int32_t act_min, act_max;
     const int8_t *filter; /* [channels / 4][taps][4], then [taps][channels % 4] */
-    const int32_t *bias;  /* model bias + input_offset * sum of the filter */
-    const int32_t *multiplier;
-    const int32_t *shift;
+    /* per channel: model bias + input_offset * sum of the filter, then tg_quad_requantize's
+     * multiplier, right shift + 1 and rounding constant with the output offset */
+    const int32_t *quant;
     const int8_t *pad; /* channels bytes of the input zero point */
 } tg_depthwise_fast_params;
 
-/* scratch: 2 * filter_h * filter_w * in_c bytes unless direct (then unused, may be NULL) */
+/* scratch: filter_h * filter_w * in_c bytes unless direct (then unused, may be NULL) */
 void tg_conv2d_fast_s8(const tg_conv_fast_params *p, const int8_t *input, int8_t *output,
                        int8_t *scratch);
 /* at most TG_DEPTHWISE_FAST_TAPS taps, one output channel per input channel */

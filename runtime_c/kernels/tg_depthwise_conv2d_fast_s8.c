@@ -32,6 +32,59 @@ static inline void tg_dw_tap4(const int8_t *x, const int8_t *f, int32_t *a0, int
 #endif
 }
 
+#define TG_DW_TAP(load)                                                                     \
+    load "\n\t"                                                                             \
+    "ldr %[w], [%[f]], #4\n\t"                                                              \
+    "sxtb16 %[xe], %[x]\n\t"                                                                \
+    "sxtb16 %[x], %[x], ror #8\n\t"                                                         \
+    "sxtb16 %[we], %[w]\n\t"                                                                \
+    "sxtb16 %[w], %[w], ror #8\n\t"                                                         \
+    "smlabb %[a0], %[xe], %[we], %[a0]\n\t"                                                 \
+    "smlatt %[a2], %[xe], %[we], %[a2]\n\t"                                                 \
+    "smlabb %[a1], %[x], %[w], %[a1]\n\t"                                                   \
+    "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+
+/* Four channels of a 3x3 window inside the input, whose top-left tap is at r: taps dx
+ * apart in a row, rows dy apart; f is the quad's 9 x 4 weights (advanced past them). */
+static inline const int8_t *tg_dw_3x3_quad(const int8_t *r, const int8_t *f, int32_t dx,
+                                           int32_t dy, int32_t acc[4])
+{
+#if defined(TG_DSP) && defined(__GNUC__)
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t x, xe, w, we;
+    __asm__ volatile(
+        TG_DW_TAP("ldr %[x], [%[r]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        "add %[r], %[r], %[dy]\n\t"
+        TG_DW_TAP("ldr %[x], [%[r]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        "add %[r], %[r], %[dy]\n\t"
+        TG_DW_TAP("ldr %[x], [%[r]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [f] "+r"(f),
+          [r] "+r"(r), [x] "=&r"(x), [xe] "=&r"(xe), [w] "=&r"(w), [we] "=&r"(we)
+        : [dx] "r"(dx), [dy] "r"(dy)
+        : "memory");
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+#else
+    int32_t ky, kx, k;
+    for (ky = 0; ky < 3; ++ky, r += dy) {
+        for (kx = 0; kx < 3; ++kx, f += 4) {
+            for (k = 0; k < 4; ++k) {
+                acc[k] += (int32_t)r[kx * dx + k] * f[k];
+            }
+        }
+    }
+#endif
+    return f;
+}
+
 void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t *input,
                                  int8_t *output)
 {
@@ -45,9 +98,9 @@ void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t
     const int32_t last_x = in_w - 1 - (fw - 1) * p->dilation_w;
     const int32_t dx = p->dilation_w * channels, dy = p->dilation_h * in_w * channels;
     const int32_t three = fh == 3 && fw == 3;
-    const int32_t offset = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t lo = p->act_min, hi = p->act_max;
     const int8_t *filter = p->filter;
-    const int32_t *bias = p->bias, *multiplier = p->multiplier, *shift = p->shift;
+    const int32_t *q = p->quant;
     int32_t b, oy, ox, ky, kx, t, c, k;
     for (b = 0; b < p->batches; ++b) {
         const int8_t *image = input + b * in_h * in_w * channels;
@@ -60,28 +113,17 @@ void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t
                 if (three && y0 >= 0 && y0 <= last_y && x0 >= 0 && x0 <= last_x) {
                     /* a 3x3 window inside the input: taps at fixed distances */
                     const int8_t *r0 = image + (y0 * in_w + x0) * channels;
-                    for (; c < whole; c += 4, f += 36) {
-                        const int8_t *r = r0 + c;
-                        int32_t a0 = bias[c], a1 = bias[c + 1];
-                        int32_t a2 = bias[c + 2], a3 = bias[c + 3];
-                        tg_dw_tap4(r, f, &a0, &a1, &a2, &a3);
-                        tg_dw_tap4(r + dx, f + 4, &a0, &a1, &a2, &a3);
-                        tg_dw_tap4(r + 2 * dx, f + 8, &a0, &a1, &a2, &a3);
-                        r += dy;
-                        tg_dw_tap4(r, f + 12, &a0, &a1, &a2, &a3);
-                        tg_dw_tap4(r + dx, f + 16, &a0, &a1, &a2, &a3);
-                        tg_dw_tap4(r + 2 * dx, f + 20, &a0, &a1, &a2, &a3);
-                        r += dy;
-                        tg_dw_tap4(r, f + 24, &a0, &a1, &a2, &a3);
-                        tg_dw_tap4(r + dx, f + 28, &a0, &a1, &a2, &a3);
-                        tg_dw_tap4(r + 2 * dx, f + 32, &a0, &a1, &a2, &a3);
-                        output[c] = tg_output_s8(a0, multiplier[c], shift[c], offset, lo, hi);
-                        output[c + 1] =
-                            tg_output_s8(a1, multiplier[c + 1], shift[c + 1], offset, lo, hi);
-                        output[c + 2] =
-                            tg_output_s8(a2, multiplier[c + 2], shift[c + 2], offset, lo, hi);
-                        output[c + 3] =
-                            tg_output_s8(a3, multiplier[c + 3], shift[c + 3], offset, lo, hi);
+                    for (; c < whole; c += 4) {
+                        int32_t acc[4];
+                        acc[0] = q[4 * c];
+                        acc[1] = q[4 * c + 4];
+                        acc[2] = q[4 * c + 8];
+                        acc[3] = q[4 * c + 12];
+                        f = tg_dw_3x3_quad(r0 + c, f, dx, dy, acc);
+                        output[c] = tg_quad_out(acc[0], q + 4 * c, lo, hi);
+                        output[c + 1] = tg_quad_out(acc[1], q + 4 * c + 4, lo, hi);
+                        output[c + 2] = tg_quad_out(acc[2], q + 4 * c + 8, lo, hi);
+                        output[c + 3] = tg_quad_out(acc[3], q + 4 * c + 12, lo, hi);
                     }
                 }
                 if (c < channels) {
@@ -98,23 +140,23 @@ void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t
                     }
                 }
                 for (; c < whole; c += 4) {
-                    int32_t a0 = bias[c], a1 = bias[c + 1];
-                    int32_t a2 = bias[c + 2], a3 = bias[c + 3];
+                    int32_t a0 = q[4 * c], a1 = q[4 * (c + 1)];
+                    int32_t a2 = q[4 * (c + 2)], a3 = q[4 * (c + 3)];
                     for (t = 0; t < taps; ++t, f += 4) {
                         tg_dw_tap4(tap[t] + c, f, &a0, &a1, &a2, &a3);
                     }
-                    output[c] = tg_output_s8(a0, multiplier[c], shift[c], offset, lo, hi);
-                    output[c + 1] = tg_output_s8(a1, multiplier[c + 1], shift[c + 1], offset, lo, hi);
-                    output[c + 2] = tg_output_s8(a2, multiplier[c + 2], shift[c + 2], offset, lo, hi);
-                    output[c + 3] = tg_output_s8(a3, multiplier[c + 3], shift[c + 3], offset, lo, hi);
+                    output[c] = tg_quad_out(a0, q + 4 * (c), lo, hi);
+                    output[c + 1] = tg_quad_out(a1, q + 4 * (c + 1), lo, hi);
+                    output[c + 2] = tg_quad_out(a2, q + 4 * (c + 2), lo, hi);
+                    output[c + 3] = tg_quad_out(a3, q + 4 * (c + 3), lo, hi);
                 }
                 for (k = 0; k < rest; ++k) {
-                    int32_t acc = bias[whole + k];
+                    int32_t acc = q[4 * (whole + k)];
                     for (t = 0; t < taps; ++t) {
                         acc += (int32_t)tap[t][whole + k] * f[t * rest + k];
                     }
                     output[whole + k] =
-                        tg_output_s8(acc, multiplier[whole + k], shift[whole + k], offset, lo, hi);
+                        tg_quad_out(acc, q + 4 * (whole + k), lo, hi);
                 }
                 output += channels;
             }

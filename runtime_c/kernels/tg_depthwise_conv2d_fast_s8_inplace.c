@@ -52,12 +52,12 @@ static int32_t tg_pack16(int32_t low, int32_t high)
  * holds x0..x3, whose even and odd halves give x0 w0 + x2 w2 and x1 w0 + x3 w2 in one SMLAD
  * each; the middle taps x1 w1 and x2 w1 take one SMLAxy each. */
 static void tg_dw_rows_3x3(const int8_t *plane, int32_t plane_w, int32_t dy, int32_t out_h,
-                           int32_t out_w, const int32_t *w, int32_t bias, int32_t m, int32_t s,
-                           int32_t offset, int32_t lo, int32_t hi, int8_t *to, int32_t channels)
+                           int32_t out_w, const int32_t *w, const int32_t *q, int32_t lo,
+                           int32_t hi, int8_t *to, int32_t channels)
 {
     const int32_t p0 = tg_pack16(w[0], w[2]), p1 = tg_pack16(w[3], w[5]);
     const int32_t p2 = tg_pack16(w[6], w[8]);
-    const int32_t c0 = w[1], c1 = w[4], c2 = w[7];
+    const int32_t c0 = w[1], c1 = w[4], c2 = w[7], bias = q[0];
     int32_t oy, ox;
     for (oy = 0; oy < out_h; ++oy) {
         const int8_t *x = plane + oy * plane_w;
@@ -74,8 +74,8 @@ static void tg_dw_rows_3x3(const int8_t *plane, int32_t plane_w, int32_t dy, int
             o = tg_sxtb16_odd(v2);
             a0 = __smlabb(o, c2, __smlad(e, p2, a0));
             a1 = __smlatb(e, c2, __smlad(o, p2, a1));
-            to[0] = tg_output_s8(a0, m, s, offset, lo, hi);
-            to[channels] = tg_output_s8(a1, m, s, offset, lo, hi);
+            to[0] = tg_quad_out(a0, q, lo, hi);
+            to[channels] = tg_quad_out(a1, q, lo, hi);
             to += 2 * channels;
         }
         if (ox < out_w) {
@@ -83,7 +83,7 @@ static void tg_dw_rows_3x3(const int8_t *plane, int32_t plane_w, int32_t dy, int
             int32_t acc = bias + x[0] * w[0] + x[1] * w[1] + x[2] * w[2];
             acc += x1[0] * w[3] + x1[1] * w[4] + x1[2] * w[5];
             acc += x2[0] * w[6] + x2[1] * w[7] + x2[2] * w[8];
-            *to = tg_output_s8(acc, m, s, offset, lo, hi);
+            *to = tg_quad_out(acc, q, lo, hi);
             to += channels;
         }
     }
@@ -101,7 +101,7 @@ void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
     const int32_t plane_w = (out_w - 1) * p->stride_w + (fw - 1) * p->dilation_w + 1;
     const int32_t dx = p->dilation_w, dy = p->dilation_h * plane_w;
     const int32_t sx = p->stride_w, sy = p->stride_h * plane_w;
-    const int32_t offset = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t lo = p->act_min, hi = p->act_max;
     const int32_t three = fh == 3 && fw == 3;
     int32_t w[TG_DEPTHWISE_FAST_TAPS];
     int32_t c, oy, ox, ky, kx, t;
@@ -109,7 +109,8 @@ void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
         const int32_t step = c < whole ? 4 : channels - whole;
         const int8_t *f = p->filter + (c < whole ? (c & ~3) * taps + (c & 3)
                                                  : whole * taps + (c - whole));
-        const int32_t bias = p->bias[c], m = p->multiplier[c], s = p->shift[c];
+        const int32_t *q = p->quant + 4 * c;
+        const int32_t bias = q[0];
         int8_t *to = output + c;
         for (t = 0; t < taps; ++t) {
             w[t] = f[t * step];
@@ -117,8 +118,7 @@ void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
         tg_dw_plane(p, input + c, scratch, plane_h, plane_w);
 #if defined(TG_DSP)
         if (three && sx == 1 && dx == 1) {
-            tg_dw_rows_3x3(scratch, plane_w, dy, out_h, out_w, w, bias, m, s, offset, lo, hi,
-                           to, channels);
+            tg_dw_rows_3x3(scratch, plane_w, dy, out_h, out_w, w, q, lo, hi, to, channels);
             continue;
         }
 #endif
@@ -132,7 +132,7 @@ void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
                     int32_t acc = bias + x[0] * w0 + x[dx] * w1 + x[2 * dx] * w2;
                     acc += x1[0] * w3 + x1[dx] * w4 + x1[2 * dx] * w5;
                     acc += x2[0] * w6 + x2[dx] * w7 + x2[2 * dx] * w8;
-                    *to = tg_output_s8(acc, m, s, offset, lo, hi);
+                    *to = tg_quad_out(acc, q, lo, hi);
                     to += channels;
                 }
             } else {
@@ -144,7 +144,7 @@ void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
                             acc += xr[kx * dx] * w[t];
                         }
                     }
-                    *to = tg_output_s8(acc, m, s, offset, lo, hi);
+                    *to = tg_quad_out(acc, q, lo, hi);
                     to += channels;
                 }
             }

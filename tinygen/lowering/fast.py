@@ -10,14 +10,14 @@ are re-laid out for it and the input offset is folded into the bias:
 
 in wrapping int32 arithmetic, for every tap, where a padded tap reads the input's zero
 point (x + input_offset == 0), as the reference pads. Both C paths of each kernel (Arm DSP
-extension and portable C99) compute these same integers. The DSP path requantizes with
-SMMULR where :func:`accumulator_bound` proves it exact; a layer outside the bound keeps the
-plain kernel. An addition of two same-shape inputs uses tables of each input's scaled value.
+extension and portable C99) compute these same integers. They requantize with SMMULR and
+constants per channel (:func:`quad_quant`) where every intermediate provably stays in int32;
+a layer outside that bound, or with a positive shift, keeps the plain kernel. An addition
+of two same-shape inputs uses tables of each input's scaled value.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +38,6 @@ class FastKernel:
     kernel: str  # the C kernel's name without tg_, e.g. "conv2d_fast_s8"
     params: Any  # a frozen dataclass: the fields of its C parameter struct
     scratch_bytes: int = 0  # arena scratch it takes as its last argument (0: none)
-    pixel_block: int = 1  # output pixels whose reads and writes interleave (the overlap bound)
     in_place_scratch: int = 0  # scratch of the in-place form (depthwise), if it has one
     inputs: int = 1  # the call's leading tensor inputs it takes (weights are in params)
 
@@ -60,15 +59,12 @@ class ConvFastParams:
     dilation_w: int
     pad_h: int
     pad_w: int
-    direct: int  # 0: gathered windows, 1: pixels in pairs, 2: one pixel at a time
+    direct: int  # 1: an unpadded 1x1 window read in place, 0: windows gathered
     pad_value: int
-    output_offset: int
     act_min: int
     act_max: int
-    filter: np.ndarray  # int8
-    bias: np.ndarray  # int32
-    multiplier: np.ndarray
-    shift: np.ndarray
+    filter: np.ndarray  # int8, quads of channels (quad_layout)
+    quant: np.ndarray  # int32, per channel: bias, multiplier, right + 1, rounding (quad_quant)
 
 
 @dataclass(frozen=True)
@@ -87,13 +83,10 @@ class DepthwiseFastParams:
     dilation_w: int
     pad_h: int
     pad_w: int
-    output_offset: int
     act_min: int
     act_max: int
     filter: np.ndarray
-    bias: np.ndarray
-    multiplier: np.ndarray
-    shift: np.ndarray
+    quant: np.ndarray  # int32, per channel (quad_quant)
     pad: np.ndarray
 
 
@@ -105,22 +98,13 @@ def _folded_bias(p: ConvParams, rows: np.ndarray, bias: np.ndarray | None) -> np
     return wrap_int32(folded).astype(np.int32)
 
 
-def single_pixels(fast: FastKernel) -> FastKernel:
-    """A direct convolution's form that computes one output pixel at a time: the plain
-    raster-order memory contract, for outputs that overlap their input (a little slower)."""
-    if fast.pixel_block == 1:
-        return fast
-    params = dataclasses.replace(fast.params, direct=2)
-    return dataclasses.replace(fast, params=params, pixel_block=1)
-
-
 def constant_channels(
     p: ConvParams, rows: np.ndarray, folded: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bias, multiplier and shift per channel, with every channel whose weights are all zero
     (its output is a constant y) given bias 2 (y - output_offset), multiplier 2**30 and shift 0,
     which requantize to the same y from a small accumulator. Such dead channels carry huge
-    biases in real models (MobileNet's), beyond :func:`accumulator_bound` otherwise."""
+    biases in real models (MobileNet's), beyond :func:`quad_quant`'s bound otherwise."""
     folded = folded.astype(np.int32).copy()
     mults = np.asarray(p.multiplier, np.int32).copy()
     shifts = np.asarray(p.shift, np.int32).copy()
@@ -135,46 +119,55 @@ def constant_channels(
     return folded, mults, shifts
 
 
-def accumulator_bound(rows: np.ndarray, folded: np.ndarray, shift: np.ndarray) -> bool:
-    """Whether every accumulator a kernel can reach, shifted left as its requantization does,
-    stays below 2**30 in magnitude: inputs and padding are int8, so |acc| <= |folded bias| +
-    128 * sum |w|. The DSP path's requantization (tg_fast.h) relies on it; real models are
-    far inside it, and a layer outside keeps the plain kernel."""
-    reach = np.abs(folded.astype(np.int64)) + 128 * np.abs(rows.astype(np.int64)).sum(axis=1)
-    left = np.maximum(np.asarray(shift, np.int64), 0)
-    return bool(np.all(reach < (np.int64(1) << (30 - left))))
-
-
-def interleave_pairs(rows: np.ndarray) -> np.ndarray:
-    """Rows (channels, depth) as pairs interleaved by four bytes, the 1-3 left after; an odd
-    count gets a copy of the last row."""
-    if rows.shape[0] % 2:
-        rows = np.concatenate([rows, rows[-1:]])
+def quad_layout(rows: np.ndarray) -> np.ndarray:
+    """Rows (channels, depth) in quads of channels, the count padded to a multiple of 4 with
+    zero rows: per quad, for each group of four values the four channels' four bytes, then
+    each channel's last depth % 4 bytes (a quad's block stays a multiple of 4 bytes)."""
     channels, depth = rows.shape
+    padded = -channels % 4
+    rows = np.concatenate([rows, np.zeros((padded, depth), rows.dtype)])
+    quads = rows.reshape(-1, 4, depth)
     whole = depth // 4 * 4
-    pairs = rows.reshape(channels // 2, 2, depth)
-    head = pairs[:, :, :whole].reshape(channels // 2, 2, depth // 4, 4).transpose(0, 2, 1, 3)
-    tail = pairs[:, :, whole:]
-    flat = np.concatenate(
-        [head.reshape(channels // 2, -1), tail.reshape(channels // 2, -1)], axis=1
-    )
+    head = quads[:, :, :whole].reshape(len(quads), 4, depth // 4, 4).transpose(0, 2, 1, 3)
+    tail = quads[:, :, whole:]
+    flat = np.concatenate([head.reshape(len(quads), -1), tail.reshape(len(quads), -1)], axis=1)
     return flat.reshape(-1).astype(np.int8)
 
 
-def _even(values: np.ndarray) -> np.ndarray:
-    values = np.asarray(values)
-    return np.concatenate([values, values[-1:]]) if values.size % 2 else values
+def quad_quant(
+    rows: np.ndarray, folded: np.ndarray, mults: np.ndarray, shifts: np.ndarray,
+    output_offset: int,
+) -> np.ndarray | None:
+    """Per channel {bias, multiplier, right + 1, 2**right + (output_offset << (right + 1))}
+    as tg_quad_requantize (tg_fast.h) reads them, out_c padded to a multiple of 4; None where
+    a shift is positive or an intermediate could leave int32 (|acc| <= |bias| + 128 sum |w|
+    must stay below 2**30, and 2 |high| + |rounding| below 2**31)."""
+    shifts = np.asarray(shifts, np.int64)
+    if np.any(shifts > 0) or np.any(shifts < -30):
+        return None
+    right = -shifts
+    reach = np.abs(folded.astype(np.int64)) + 128 * np.abs(rows.astype(np.int64)).sum(axis=1)
+    rounding = (np.int64(1) << right) + (np.int64(output_offset) << (right + 1))
+    if np.any(reach >= 1 << 30) or np.any(2 * (reach + 1) + np.abs(rounding) + 1 >= 1 << 31):
+        return None
+    quant = np.stack([folded.astype(np.int64), np.asarray(mults, np.int64), right + 1, rounding],
+                     axis=1)
+    padded = -len(quant) % 4
+    # a padded channel: zero weights, bias 0, multiplier 2**30, never stored
+    pad = np.tile(np.array([[0, 1 << 30, 1, 1]], np.int64), (padded, 1))
+    return np.concatenate([quant, pad]).reshape(-1).astype(np.int32)
 
 
 def fast_conv(p: ConvParams, weights: np.ndarray, bias: np.ndarray | None) -> FastKernel | None:
-    """The specialized kernel of a CONV_2D with these parameters, or None (grouped, or
-    accumulators beyond :func:`accumulator_bound`)."""
+    """The specialized kernel of a CONV_2D with these parameters, or None (grouped, a positive
+    shift, or accumulators beyond :func:`quad_quant`'s bound)."""
     if p.filter_c != p.in_c:
         return None
     rows = weights.reshape(p.out_c, -1)
     depth = rows.shape[1]
     folded, mults, shifts = constant_channels(p, rows, _folded_bias(p, rows, bias))
-    if not accumulator_bound(rows, folded, shifts):
+    quant = quad_quant(rows, folded, mults, shifts, p.output_offset)
+    if quant is None:
         return None
     direct = int(p.filter_h == p.filter_w == 1 and p.pad_h == p.pad_w == 0)
     params = ConvFastParams(
@@ -195,17 +188,12 @@ def fast_conv(p: ConvParams, weights: np.ndarray, bias: np.ndarray | None) -> Fa
         pad_w=p.pad_w,
         direct=direct,
         pad_value=-p.input_offset,
-        output_offset=p.output_offset,
         act_min=p.act_min,
         act_max=p.act_max,
-        filter=interleave_pairs(rows),
-        bias=_even(folded),
-        multiplier=_even(mults),
-        shift=_even(shifts),
+        filter=quad_layout(rows),
+        quant=quant,
     )
-    if direct:
-        return FastKernel("conv2d_fast_s8", params, 0, pixel_block=2)
-    return FastKernel("conv2d_fast_s8", params, 2 * depth)
+    return FastKernel("conv2d_fast_s8", params, 0 if direct else depth)
 
 
 def depthwise_layout(taps: np.ndarray) -> np.ndarray:
@@ -220,12 +208,13 @@ def fast_depthwise(
     p: ConvParams, weights: np.ndarray, bias: np.ndarray | None
 ) -> FastKernel | None:
     """The specialized kernel of a DEPTHWISE_CONV_2D, or None (a depth multiplier, too many
-    taps, accumulators beyond :func:`accumulator_bound`)."""
+    taps, accumulators beyond :func:`quad_quant`'s bound)."""
     if p.depth_multiplier != 1 or p.filter_h * p.filter_w > DEPTHWISE_FAST_TAPS:
         return None
     taps = weights.reshape(p.filter_h * p.filter_w, p.out_c)
     folded, mults, shifts = constant_channels(p, taps.T, _folded_bias(p, taps.T, bias))
-    if not accumulator_bound(taps.T, folded, shifts):
+    quant = quad_quant(taps.T, folded, mults, shifts, p.output_offset)
+    if quant is None:
         return None
     params = DepthwiseFastParams(
         batches=p.batches,
@@ -242,13 +231,10 @@ def fast_depthwise(
         dilation_w=p.dilation_w,
         pad_h=p.pad_h,
         pad_w=p.pad_w,
-        output_offset=p.output_offset,
         act_min=p.act_min,
         act_max=p.act_max,
         filter=depthwise_layout(taps),
-        bias=folded,
-        multiplier=mults,
-        shift=shifts,
+        quant=quant,
         pad=np.full(p.out_c, -p.input_offset, np.int8),
     )
     # the in-place form gathers one input channel, padded to cover every window

@@ -58,11 +58,7 @@ def overlap_shift(call: KernelCall) -> int | None:
     pixel = pixel + np.where(cols == _NONE, 0, cols)[None, None, :]
     first_byte = np.where(valid, pixel * in_c, _NONE).reshape(-1)
     suffix_min = np.minimum.accumulate(first_byte[::-1])[::-1]
-    # A specialized kernel computing `block` pixels together writes all their bytes while
-    # still reading the block's inputs: its pixel p writes up to the end of p's block.
-    block = call.fast.pixel_block if call.fast is not None else 1
-    index = np.arange(first_byte.size, dtype=np.int64)
-    ends = np.minimum((index // block + 1) * block, first_byte.size) * out_c
+    ends = (np.arange(first_byte.size, dtype=np.int64) + 1) * out_c
     reading = suffix_min != _NONE
     if not reading.any():
         return 0

@@ -23,7 +23,6 @@ import numpy as np
 
 from tinygen.ir import NO_TENSOR, Graph
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.fast import single_pixels
 from tinygen.memory.buffers import Buffer, Segment, buffer_profile
 from tinygen.memory.liveness import LiveRange
 from tinygen.memory.overlap import overlap_shift
@@ -140,19 +139,11 @@ def _in_place_scratch(call: KernelCall) -> int:
     return call.params.out_h * call.params.out_w
 
 
-def _overlapping(call: KernelCall) -> KernelCall:
-    """The form of ``call`` whose output may overlap its input: a specialized kernel that
-    computes pixels in blocks (which needs more distance) computes them one at a time."""
-    if call.fast is None or call.fast.pixel_block == 1:
-        return call
-    return dataclasses.replace(call, fast=single_pixels(call.fast))
-
-
 def _peak_rewrite(graph: Graph, call: KernelCall) -> tuple[str, int] | None:
     """The cheaper of overlap and in-place depthwise for this call: (how, bytes taken)."""
     x, y = graph.tensors[call.inputs[0]], graph.tensors[call.outputs[0]]
     options = []
-    distance = overlap_shift(_overlapping(call))
+    distance = overlap_shift(call)
     if distance is not None:
         options.append(("overlap", max(y.nbytes, distance + x.nbytes)))
     if _depthwise_in_place_ok(call):
@@ -194,7 +185,6 @@ def _build(
                 calls[step] = dataclasses.replace(call, kernel=DEPTHWISE_IN_PLACE, fast=fast)
                 depthwise.append(step)
             else:
-                calls[step] = call = _overlapping(call)
                 groups.join(x, y, overlap_shift(call) or 0)
                 overlapped.append(step)
             continue
