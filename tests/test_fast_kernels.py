@@ -1,4 +1,4 @@
-"""The specialized convolution kernels (tinygen/lowering/fast.py, runtime_c/kernels/*_fast_*):
+"""The specialized kernels (tinygen/lowering/fast*.py, runtime_c/kernels/*_fast_*):
 byte-exact with the numpy reference on randomized layers, on the host (portable C path) and
 on the emulated Cortex-M4 (Arm DSP extension path).
 
@@ -117,6 +117,23 @@ class _Builder:
         self.outputs.append(y)
         self.current = y
 
+    def dense(self, out: int, per_channel: bool) -> None:
+        """FULLY_CONNECTED of the current (rows, depth) tensor to ``out`` outputs."""
+        rng = self.rng
+        rows, depth = self.tensors[self.current].shape
+        wdata = self.np.integers(-127, 128, (out, depth), dtype=np.int8)
+        count = out if per_channel else 1
+        wscale = np.asarray([rng.uniform(0.002, 0.02) for _ in range(count)], np.float32)
+        inputs = [self.current, self.add(Tensor("w", (out, depth), "int8", _quant(wscale), wdata))]
+        if rng.random() < 0.8:
+            bias = self.np.integers(-5000, 5000, out, dtype=np.int32)
+            inputs.append(self.add(Tensor("b", (out,), "int32", _quant(wscale), bias)))
+        y = self.add(Tensor(f"y{len(self.ops)}", (rows, out), "int8", self.activation_quant()))
+        attrs = {"activation": rng.choice(["NONE", "RELU", "RELU6"])}
+        self.ops.append(Op("FULLY_CONNECTED", inputs, [y], attrs))
+        self.outputs.append(y)
+        self.current = y
+
     def graph(self, every_output: bool) -> Graph:
         outputs = self.outputs if every_output else [self.current]
         return Graph(self.tensors, self.ops, [0], outputs)
@@ -129,6 +146,13 @@ DS_CNN = ["CONV_2D", "DEPTHWISE_3X3", "POINTWISE", "DEPTHWISE_3X3", "POINTWISE"]
 
 def _random_graph(seed: int, every_output: bool) -> Graph:
     rng = random.Random(seed)
+    if seed >= DENSE_SEEDS:  # fully connected layers, some with per-channel weights
+        rows, depth = rng.choice([1, 1, 3]), rng.randrange(1, 80)
+        builder = _Builder(rng, (1, 1, 1))
+        builder.tensors[0] = Tensor("input", (rows, depth), "int8", builder.activation_quant())
+        for _ in range(LAYERS):
+            builder.dense(rng.choice([1, 3, 4, 6, 8, 13, 32]), rng.random() < 0.25)
+        return builder.graph(every_output)
     if seed >= POINTWISE_SEEDS:  # pointwise layers of one width, overlapped
         width = rng.choice([16, 24, 33])
         builder = _Builder(rng, (rng.randrange(5, 12), rng.randrange(5, 12), width))
@@ -164,7 +188,10 @@ def _random_graph(seed: int, every_output: bool) -> Graph:
 
 DS_CNN_SEEDS = 7  # seeds from here build DS_CNN graphs
 POINTWISE_SEEDS = 9  # and from here pointwise chains
-CASES = [(seed, True) for seed in range(4)] + [(seed, False) for seed in range(4, 11)]
+DENSE_SEEDS = 11  # and from here fully connected chains
+CASES = [(seed, True) for seed in range(4)] + [(seed, False) for seed in range(4, 11)] + [
+    (11, True), (12, True), (13, False)
+]
 
 
 def _model(seed: int, every_output: bool) -> CompiledModel:

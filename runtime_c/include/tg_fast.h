@@ -69,22 +69,29 @@ static inline int8_t tg_output_s8(int32_t acc, int32_t multiplier, int32_t shift
 }
 
 
-/* Requantization of the quad kernels (tg_conv2d_fast_s8): q holds, per output channel,
+/* Requantization of the specialized convolutions: q holds, per output channel,
  * {bias, multiplier, right + 1, 2^right + (output_offset << (right + 1))}, for channels
  * whose TFLite shift is -right <= 0, accumulators within tinygen/lowering/fast.py's
- * quad_bound. With h = SMMULR (2 acc, multiplier), TFLM's rounding right shift of h by
+ * quad_quant. With h = SMMULR (2 acc, multiplier), TFLM's rounding right shift of h by
  * `right` equals the one of 2 h by right + 1 (the same rational number), which needs no
  * special case for right 0, and the offset rides in the rounding constant. */
-static inline int32_t tg_quad_requantize(int32_t acc, const int32_t *q)
+static inline int32_t tg_quad_requantize3(int32_t acc, int32_t multiplier, int32_t right1,
+                                          int32_t rounding)
 {
     const int32_t doubled = (int32_t)((uint32_t)acc << 1);
     int32_t high;
 #if defined(TG_DSP) && defined(__GNUC__)
-    __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(doubled), "r"(q[1]));
+    __asm__("smmulr %0, %1, %2" : "=r"(high) : "r"(doubled), "r"(multiplier));
 #else
-    high = (int32_t)(((int64_t)doubled * q[1] + ((int64_t)1 << 31)) >> 32);
+    high = (int32_t)(((int64_t)doubled * multiplier + ((int64_t)1 << 31)) >> 32);
 #endif
-    return (int32_t)(((uint32_t)high << 1) + (uint32_t)q[3] + (uint32_t)(high >> 31)) >> q[2];
+    return (int32_t)(((uint32_t)high << 1) + (uint32_t)rounding + (uint32_t)(high >> 31)) >>
+           right1;
+}
+
+static inline int32_t tg_quad_requantize(int32_t acc, const int32_t *q)
+{
+    return tg_quad_requantize3(acc, q[1], q[2], q[3]);
 }
 
 /* The int8 output of accumulator acc of the channel at q (tg_quad_requantize), clamped. */
@@ -95,6 +102,45 @@ static inline int8_t tg_quad_out(int32_t acc, const int32_t *q, int32_t lo, int3
     return (int8_t)(v > hi ? hi : v);
 }
 
+/* v saturated to int8: the activation range of a layer whose range is all of int8 (one
+ * SSAT on the DSP extension). */
+static inline int8_t tg_sat8(int32_t v)
+{
+#if defined(TG_DSP) && defined(__GNUC__)
+    int32_t r;
+    __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v));
+    return (int8_t)r;
+#else
+    return (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+#endif
+}
+
+/* Requantized accumulators of up to four channels at q stored to out[0..n-1], clamped to
+ * [lo, hi] (full: the whole int8 range). */
+static inline void tg_quad_store(int8_t *out, const int32_t acc[4], const int32_t *q,
+                                 int32_t n, int32_t lo, int32_t hi, int32_t full)
+{
+    if (n == 4 && full) {
+        out[0] = tg_sat8(tg_quad_requantize(acc[0], q));
+        out[1] = tg_sat8(tg_quad_requantize(acc[1], q + 4));
+        out[2] = tg_sat8(tg_quad_requantize(acc[2], q + 8));
+        out[3] = tg_sat8(tg_quad_requantize(acc[3], q + 12));
+    } else if (n == 4) {
+        out[0] = tg_quad_out(acc[0], q, lo, hi);
+        out[1] = tg_quad_out(acc[1], q + 4, lo, hi);
+        out[2] = tg_quad_out(acc[2], q + 8, lo, hi);
+        out[3] = tg_quad_out(acc[3], q + 12, lo, hi);
+    } else {
+        out[0] = tg_quad_out(acc[0], q, lo, hi);
+        if (n > 1) {
+            out[1] = tg_quad_out(acc[1], q + 4, lo, hi);
+        }
+        if (n > 2) {
+            out[2] = tg_quad_out(acc[2], q + 8, lo, hi);
+        }
+    }
+}
+
 /* acc[c] += the dot products of `groups` x 4 values at a with channel c of a quad block at
  * f (per group of four values, 4 bytes of each of the four channels); returns f past it. */
 static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t groups,
@@ -103,8 +149,16 @@ static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t gr
     int32_t x0 = acc[0], x1 = acc[1], x2 = acc[2], x3 = acc[3];
 #if defined(TG_DSP) && defined(__GNUC__)
     int32_t xa, xe, w0, w1, t;
-    if (groups > 0) {
-        /* f is 4-byte aligned (TG_ALIGN4 and the quad layout): LDRD may read it */
+    /* f is 4-byte aligned (TG_ALIGN4 and the quad layout): LDRD may read it. Two groups a
+     * turn, then the odd one. */
+#define TG_DOT4_OPERANDS                                                                      \
+    : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a), [f] "+r"(f), \
+      [n] "+r"(pairs), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0), [w1] "=&r"(w1),      \
+      [t] "=&r"(t)                                                                           \
+    :                                                                                        \
+    : "cc", "memory"
+    int32_t pairs = groups >> 1;
+    if (pairs > 0) {
         __asm__ volatile(
             "1:\n\t"
             "ldr %[xa], [%[a]], #4\n\t"
@@ -128,14 +182,57 @@ static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t gr
             "smlad %[x3], %[xe], %[t], %[x3]\n\t"
             "sxtb16 %[w1], %[w1], ror #8\n\t"
             "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
+            "ldr %[xa], [%[a]], #4\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "sxtb16 %[xe], %[xa]\n\t"
+            "sxtb16 %[xa], %[xa], ror #8\n\t"
+            "sxtb16 %[t], %[w0]\n\t"
+            "smlad %[x0], %[xe], %[t], %[x0]\n\t"
+            "sxtb16 %[w0], %[w0], ror #8\n\t"
+            "smlad %[x0], %[xa], %[w0], %[x0]\n\t"
+            "sxtb16 %[t], %[w1]\n\t"
+            "smlad %[x1], %[xe], %[t], %[x1]\n\t"
+            "sxtb16 %[w1], %[w1], ror #8\n\t"
+            "smlad %[x1], %[xa], %[w1], %[x1]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "sxtb16 %[t], %[w0]\n\t"
+            "smlad %[x2], %[xe], %[t], %[x2]\n\t"
+            "sxtb16 %[w0], %[w0], ror #8\n\t"
+            "smlad %[x2], %[xa], %[w0], %[x2]\n\t"
+            "sxtb16 %[t], %[w1]\n\t"
+            "smlad %[x3], %[xe], %[t], %[x3]\n\t"
+            "sxtb16 %[w1], %[w1], ror #8\n\t"
+            "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
             "subs %[n], %[n], #1\n\t"
             "bne 1b\n\t"
-            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a),
-              [f] "+r"(f), [n] "+r"(groups), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0),
-              [w1] "=&r"(w1), [t] "=&r"(t)
-            :
-            : "cc", "memory");
+            TG_DOT4_OPERANDS);
     }
+    if (groups & 1) {
+        __asm__ volatile(
+            "ldr %[xa], [%[a]], #4\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "sxtb16 %[xe], %[xa]\n\t"
+            "sxtb16 %[xa], %[xa], ror #8\n\t"
+            "sxtb16 %[t], %[w0]\n\t"
+            "smlad %[x0], %[xe], %[t], %[x0]\n\t"
+            "sxtb16 %[w0], %[w0], ror #8\n\t"
+            "smlad %[x0], %[xa], %[w0], %[x0]\n\t"
+            "sxtb16 %[t], %[w1]\n\t"
+            "smlad %[x1], %[xe], %[t], %[x1]\n\t"
+            "sxtb16 %[w1], %[w1], ror #8\n\t"
+            "smlad %[x1], %[xa], %[w1], %[x1]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "sxtb16 %[t], %[w0]\n\t"
+            "smlad %[x2], %[xe], %[t], %[x2]\n\t"
+            "sxtb16 %[w0], %[w0], ror #8\n\t"
+            "smlad %[x2], %[xa], %[w0], %[x2]\n\t"
+            "sxtb16 %[t], %[w1]\n\t"
+            "smlad %[x3], %[xe], %[t], %[x3]\n\t"
+            "sxtb16 %[w1], %[w1], ror #8\n\t"
+            "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
+            TG_DOT4_OPERANDS);
+    }
+#undef TG_DOT4_OPERANDS
 #else
     for (; groups > 0; --groups, a += 4, f += 16) {
         int32_t k;
@@ -175,5 +272,80 @@ static inline int32_t tg_sxtb16_odd(int32_t x)
 #endif
 }
 #endif
+
+/* The depthwise kernels' four-channel taps (tg_depthwise_conv2d_fast_s8*.c). */
+
+/* One tap of four channels: x and f hold the four input values and the four weights. */
+static inline void tg_dw_tap4(const int8_t *x, const int8_t *f, int32_t *a0, int32_t *a1,
+                              int32_t *a2, int32_t *a3)
+{
+#if defined(TG_DSP)
+    const int32_t xv = tg_load4(x), wv = tg_load4(f);
+    const int32_t xe = __sxtb16(xv), xo = tg_sxtb16_odd(xv);
+    const int32_t we = __sxtb16(wv), wo = tg_sxtb16_odd(wv);
+    *a0 = __smlabb(xe, we, *a0);
+    *a2 = __smlatt(xe, we, *a2);
+    *a1 = __smlabb(xo, wo, *a1);
+    *a3 = __smlatt(xo, wo, *a3);
+#else
+    *a0 += (int32_t)x[0] * f[0];
+    *a1 += (int32_t)x[1] * f[1];
+    *a2 += (int32_t)x[2] * f[2];
+    *a3 += (int32_t)x[3] * f[3];
+#endif
+}
+
+#define TG_DW_TAP(load)                                                                     \
+    load "\n\t"                                                                             \
+    "ldr %[w], [%[f]], #4\n\t"                                                              \
+    "sxtb16 %[xe], %[x]\n\t"                                                                \
+    "sxtb16 %[x], %[x], ror #8\n\t"                                                         \
+    "sxtb16 %[we], %[w]\n\t"                                                                \
+    "sxtb16 %[w], %[w], ror #8\n\t"                                                         \
+    "smlabb %[a0], %[xe], %[we], %[a0]\n\t"                                                 \
+    "smlatt %[a2], %[xe], %[we], %[a2]\n\t"                                                 \
+    "smlabb %[a1], %[x], %[w], %[a1]\n\t"                                                   \
+    "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+
+/* Four channels of a 3x3 window inside the input, whose top-left tap is at r: taps dx
+ * apart in a row, rows dy apart; f is the quad's 9 x 4 weights (advanced past them). */
+static inline const int8_t *tg_dw_3x3_quad(const int8_t *r, const int8_t *f, int32_t dx,
+                                           int32_t dy, int32_t acc[4])
+{
+#if defined(TG_DSP) && defined(__GNUC__)
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t x, xe, w, we;
+    __asm__ volatile(
+        TG_DW_TAP("ldr %[x], [%[r]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        "add %[r], %[r], %[dy]\n\t"
+        TG_DW_TAP("ldr %[x], [%[r]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        "add %[r], %[r], %[dy]\n\t"
+        TG_DW_TAP("ldr %[x], [%[r]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
+        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [f] "+r"(f),
+          [r] "+r"(r), [x] "=&r"(x), [xe] "=&r"(xe), [w] "=&r"(w), [we] "=&r"(we)
+        : [dx] "r"(dx), [dy] "r"(dy)
+        : "memory");
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+#else
+    int32_t ky, kx, k;
+    for (ky = 0; ky < 3; ++ky, r += dy) {
+        for (kx = 0; kx < 3; ++kx, f += 4) {
+            for (k = 0; k < 4; ++k) {
+                acc[k] += (int32_t)r[kx * dx + k] * f[k];
+            }
+        }
+    }
+#endif
+    return f;
+}
 
 #endif /* TG_FAST_H */

@@ -124,9 +124,21 @@ typedef struct {
     const int8_t *pad; /* channels bytes of the input zero point */
 } tg_depthwise_fast_params;
 
+/* Specialized FULLY_CONNECTED (per-tensor weights, tinygen/lowering/fast_fc.py). */
+typedef struct {
+    int32_t batches, depth, out_depth;
+    int32_t multiplier, high_shift;      /* output = (acc * multiplier + K) >> (32 + high_shift) */
+    int32_t rounding_low, rounding_high; /* K, the rounding with the output offset */
+    int32_t act_min, act_max;
+    const int8_t *filter; /* quads of rows (tg_fully_connected_fast_s8.c), 4-byte aligned */
+    const int32_t *bias;  /* model bias + input_offset * sum of the row, out_depth padded */
+} tg_fully_connected_fast_params;
+
 /* scratch: filter_h * filter_w * in_c bytes unless direct (then unused, may be NULL) */
 void tg_conv2d_fast_s8(const tg_conv_fast_params *p, const int8_t *input, int8_t *output,
                        int8_t *scratch);
+void tg_fully_connected_fast_s8(const tg_fully_connected_fast_params *p, const int8_t *input,
+                                int8_t *output);
 /* at most TG_DEPTHWISE_FAST_TAPS taps, one output channel per input channel */
 void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t *input,
                                  int8_t *output);

@@ -77,7 +77,7 @@ static const int8_t *tg_conv_row(const tg_conv_fast_params *p, const int8_t *inp
 static void tg_conv_pixel(const tg_conv_fast_params *p, const int8_t *a, int32_t depth,
                           int8_t *out)
 {
-    const int32_t lo = p->act_min, hi = p->act_max;
+    const int32_t lo = p->act_min, hi = p->act_max, full = lo == -128 && hi == 127;
     const int32_t groups = depth >> 2, rest = depth & 3;
     const int8_t *tail = a + (depth & ~3);
     const int8_t *f = p->filter;
@@ -101,19 +101,7 @@ static void tg_conv_pixel(const tg_conv_fast_params *p, const int8_t *a, int32_t
             }
             f += 4 * rest;
         }
-        out[0] = tg_quad_out(acc[0], q, lo, hi);
-        if (out + 4 <= end) {
-            out[1] = tg_quad_out(acc[1], q + 4, lo, hi);
-            out[2] = tg_quad_out(acc[2], q + 8, lo, hi);
-            out[3] = tg_quad_out(acc[3], q + 12, lo, hi);
-        } else { /* the last 1-3 channels */
-            if (out + 1 < end) {
-                out[1] = tg_quad_out(acc[1], q + 4, lo, hi);
-            }
-            if (out + 2 < end) {
-                out[2] = tg_quad_out(acc[2], q + 8, lo, hi);
-            }
-        }
+        tg_quad_store(out, acc, q, end - out < 4 ? (int32_t)(end - out) : 4, lo, hi, full);
     }
 }
 

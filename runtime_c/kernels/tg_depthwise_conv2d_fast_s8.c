@@ -12,79 +12,6 @@
 #include "tg_fast.h"
 #include "tg_kernels.h"
 
-/* One tap of four channels: x and f hold the four input values and the four weights. */
-static inline void tg_dw_tap4(const int8_t *x, const int8_t *f, int32_t *a0, int32_t *a1,
-                              int32_t *a2, int32_t *a3)
-{
-#if defined(TG_DSP)
-    const int32_t xv = tg_load4(x), wv = tg_load4(f);
-    const int32_t xe = __sxtb16(xv), xo = tg_sxtb16_odd(xv);
-    const int32_t we = __sxtb16(wv), wo = tg_sxtb16_odd(wv);
-    *a0 = __smlabb(xe, we, *a0);
-    *a2 = __smlatt(xe, we, *a2);
-    *a1 = __smlabb(xo, wo, *a1);
-    *a3 = __smlatt(xo, wo, *a3);
-#else
-    *a0 += (int32_t)x[0] * f[0];
-    *a1 += (int32_t)x[1] * f[1];
-    *a2 += (int32_t)x[2] * f[2];
-    *a3 += (int32_t)x[3] * f[3];
-#endif
-}
-
-#define TG_DW_TAP(load)                                                                     \
-    load "\n\t"                                                                             \
-    "ldr %[w], [%[f]], #4\n\t"                                                              \
-    "sxtb16 %[xe], %[x]\n\t"                                                                \
-    "sxtb16 %[x], %[x], ror #8\n\t"                                                         \
-    "sxtb16 %[we], %[w]\n\t"                                                                \
-    "sxtb16 %[w], %[w], ror #8\n\t"                                                         \
-    "smlabb %[a0], %[xe], %[we], %[a0]\n\t"                                                 \
-    "smlatt %[a2], %[xe], %[we], %[a2]\n\t"                                                 \
-    "smlabb %[a1], %[x], %[w], %[a1]\n\t"                                                   \
-    "smlatt %[a3], %[x], %[w], %[a3]\n\t"
-
-/* Four channels of a 3x3 window inside the input, whose top-left tap is at r: taps dx
- * apart in a row, rows dy apart; f is the quad's 9 x 4 weights (advanced past them). */
-static inline const int8_t *tg_dw_3x3_quad(const int8_t *r, const int8_t *f, int32_t dx,
-                                           int32_t dy, int32_t acc[4])
-{
-#if defined(TG_DSP) && defined(__GNUC__)
-    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-    int32_t x, xe, w, we;
-    __asm__ volatile(
-        TG_DW_TAP("ldr %[x], [%[r]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
-        "add %[r], %[r], %[dy]\n\t"
-        TG_DW_TAP("ldr %[x], [%[r]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
-        "add %[r], %[r], %[dy]\n\t"
-        TG_DW_TAP("ldr %[x], [%[r]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
-        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [f] "+r"(f),
-          [r] "+r"(r), [x] "=&r"(x), [xe] "=&r"(xe), [w] "=&r"(w), [we] "=&r"(we)
-        : [dx] "r"(dx), [dy] "r"(dy)
-        : "memory");
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
-#else
-    int32_t ky, kx, k;
-    for (ky = 0; ky < 3; ++ky, r += dy) {
-        for (kx = 0; kx < 3; ++kx, f += 4) {
-            for (k = 0; k < 4; ++k) {
-                acc[k] += (int32_t)r[kx * dx + k] * f[k];
-            }
-        }
-    }
-#endif
-    return f;
-}
-
 void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t *input,
                                  int8_t *output)
 {
@@ -98,7 +25,7 @@ void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t
     const int32_t last_x = in_w - 1 - (fw - 1) * p->dilation_w;
     const int32_t dx = p->dilation_w * channels, dy = p->dilation_h * in_w * channels;
     const int32_t three = fh == 3 && fw == 3;
-    const int32_t lo = p->act_min, hi = p->act_max;
+    const int32_t lo = p->act_min, hi = p->act_max, full = lo == -128 && hi == 127;
     const int8_t *filter = p->filter;
     const int32_t *q = p->quant;
     int32_t b, oy, ox, ky, kx, t, c, k;
@@ -120,10 +47,7 @@ void tg_depthwise_conv2d_fast_s8(const tg_depthwise_fast_params *p, const int8_t
                         acc[2] = q[4 * c + 8];
                         acc[3] = q[4 * c + 12];
                         f = tg_dw_3x3_quad(r0 + c, f, dx, dy, acc);
-                        output[c] = tg_quad_out(acc[0], q + 4 * c, lo, hi);
-                        output[c + 1] = tg_quad_out(acc[1], q + 4 * c + 4, lo, hi);
-                        output[c + 2] = tg_quad_out(acc[2], q + 4 * c + 8, lo, hi);
-                        output[c + 3] = tg_quad_out(acc[3], q + 4 * c + 12, lo, hi);
+                        tg_quad_store(output + c, acc, q + 4 * c, 4, lo, hi, full);
                     }
                 }
                 if (c < channels) {

@@ -12,83 +12,177 @@
 #include "tg_fast.h"
 #include "tg_kernels.h"
 
-/* Input channel `in` (a stride of p->channels) as a plane with the zero point around it. */
+/* Outputs of a plane row computed at once by the 3x3 stride-1 path (int32 on the stack). */
+#define TG_DW_CHUNK 32
+
+/* Input channel `in` (a stride of p->channels) as a plane with the zero point around it:
+ * plane pixel (py, px) at plane[py * rs + px * cs], (rs, cs) = (plane_w, 1) row by row or
+ * (1, plane_h) transposed. */
 static void tg_dw_plane(const tg_depthwise_fast_params *p, const int8_t *in, int8_t *plane,
-                        int32_t plane_h, int32_t plane_w)
+                        int32_t plane_h, int32_t plane_w, int32_t rs, int32_t cs)
 {
-    const int32_t channels = p->channels, pad = p->pad[0];
+    const int32_t channels = p->channels;
+    const int8_t pad = p->pad[0];
     const int32_t left = p->pad_w < plane_w ? p->pad_w : plane_w;
     const int32_t end = p->pad_w + p->in_w < plane_w ? p->pad_w + p->in_w : plane_w;
     int32_t py, px;
     for (py = 0; py < plane_h; ++py) {
         const int32_t iy = py - p->pad_h;
+        int8_t *row = plane + py * rs;
         if (iy < 0 || iy >= p->in_h) {
-            memset(plane, pad, (size_t)plane_w);
-        } else {
-            for (px = 0; px < left; ++px) {
-                plane[px] = (int8_t)pad;
+            for (px = 0; px < plane_w; ++px) {
+                row[px * cs] = pad;
             }
-            if (px < end) {
-                const int8_t *from = in + (iy * p->in_w + px - p->pad_w) * channels;
-                for (; px < end; ++px, from += channels) {
-                    plane[px] = *from;
-                }
-            }
-            for (; px < plane_w; ++px) {
-                plane[px] = (int8_t)pad;
+            continue;
+        }
+        for (px = 0; px < left; ++px) {
+            row[px * cs] = pad;
+        }
+        if (px < end) {
+            const int8_t *from = in + (iy * p->in_w + px - p->pad_w) * channels;
+            for (; px < end; ++px, from += channels) {
+                row[px * cs] = *from;
             }
         }
-        plane += plane_w;
+        for (; px < plane_w; ++px) {
+            row[px * cs] = pad;
+        }
     }
 }
 
-#if defined(TG_DSP)
 static int32_t tg_pack16(int32_t low, int32_t high)
 {
     return (int32_t)(((uint32_t)low & 0xFFFFu) | ((uint32_t)high << 16));
 }
 
-/* A 3x3 window of stride 1 over the plane, two outputs at a time: one word of a plane row
- * holds x0..x3, whose even and odd halves give x0 w0 + x2 w2 and x1 w0 + x3 w2 in one SMLAD
- * each; the middle taps x1 w1 and x2 w1 take one SMLAxy each. */
-static void tg_dw_rows_3x3(const int8_t *plane, int32_t plane_w, int32_t dy, int32_t out_h,
-                           int32_t out_w, const int32_t *w, const int32_t *q, int32_t lo,
-                           int32_t hi, int8_t *to, int32_t channels)
+/* Accumulators without bias of `pairs` x 2 neighbouring outputs of a 3x3 window of stride
+ * and dilation 1 whose top row starts at x (rows dy apart). One word of a plane row holds
+ * x0..x3: its even and odd halves give x0 w0 + x2 w2 and x1 w0 + x3 w2 in one SMLAD or
+ * SMUAD each, the middle taps x1 w1 and x2 w1 one SMLAxy each. k holds the weights packed:
+ * {w0 | w2 << 16, w3 | w5 << 16, w6 | w8 << 16, w1 | w4 << 16, w7} (the portable path
+ * reads the nine weights w). */
+static void tg_dw_pairs_3x3(const int8_t *x, int32_t dy, const int32_t *k, const int32_t *w,
+                            int32_t pairs, int32_t *acc)
 {
-    const int32_t p0 = tg_pack16(w[0], w[2]), p1 = tg_pack16(w[3], w[5]);
-    const int32_t p2 = tg_pack16(w[6], w[8]);
-    const int32_t c0 = w[1], c1 = w[4], c2 = w[7], bias = q[0];
-    int32_t oy, ox;
-    for (oy = 0; oy < out_h; ++oy) {
-        const int8_t *x = plane + oy * plane_w;
-        for (ox = 0; ox + 2 <= out_w; ox += 2, x += 2) {
-            const int32_t v0 = tg_load4(x), v1 = tg_load4(x + dy), v2 = tg_load4(x + 2 * dy);
-            int32_t e = __sxtb16(v0), o = tg_sxtb16_odd(v0);
-            int32_t a0 = __smlabb(o, c0, __smlad(e, p0, bias));
-            int32_t a1 = __smlatb(e, c0, __smlad(o, p0, bias));
-            e = __sxtb16(v1);
-            o = tg_sxtb16_odd(v1);
-            a0 = __smlabb(o, c1, __smlad(e, p1, a0));
-            a1 = __smlatb(e, c1, __smlad(o, p1, a1));
-            e = __sxtb16(v2);
-            o = tg_sxtb16_odd(v2);
-            a0 = __smlabb(o, c2, __smlad(e, p2, a0));
-            a1 = __smlatb(e, c2, __smlad(o, p2, a1));
-            to[0] = tg_quad_out(a0, q, lo, hi);
-            to[channels] = tg_quad_out(a1, q, lo, hi);
-            to += 2 * channels;
+#if defined(TG_DSP) && defined(__GNUC__)
+    const int32_t *end = acc + 2 * pairs;
+    (void)w;
+    int32_t v, e, a0, a1;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[v], [%[x]]\n\t"
+        "sxtb16 %[e], %[v]\n\t"
+        "sxtb16 %[v], %[v], ror #8\n\t"
+        "smuad %[a0], %[e], %[p0]\n\t"
+        "smlabb %[a0], %[v], %[c01], %[a0]\n\t"
+        "smuad %[a1], %[v], %[p0]\n\t"
+        "smlatb %[a1], %[e], %[c01], %[a1]\n\t"
+        "ldr %[v], [%[x], %[dy]]\n\t"
+        "sxtb16 %[e], %[v]\n\t"
+        "sxtb16 %[v], %[v], ror #8\n\t"
+        "smlad %[a0], %[e], %[p1], %[a0]\n\t"
+        "smlabt %[a0], %[v], %[c01], %[a0]\n\t"
+        "smlad %[a1], %[v], %[p1], %[a1]\n\t"
+        "smlatt %[a1], %[e], %[c01], %[a1]\n\t"
+        "ldr %[v], [%[x], %[dy], lsl #1]\n\t"
+        "sxtb16 %[e], %[v]\n\t"
+        "sxtb16 %[v], %[v], ror #8\n\t"
+        "smlad %[a0], %[e], %[p2], %[a0]\n\t"
+        "smlabb %[a0], %[v], %[c2], %[a0]\n\t"
+        "smlad %[a1], %[v], %[p2], %[a1]\n\t"
+        "smlatb %[a1], %[e], %[c2], %[a1]\n\t"
+        "strd %[a0], %[a1], [%[acc]], #8\n\t"
+        "adds %[x], %[x], #2\n\t"
+        "ldr %[v], %[end]\n\t"
+        "cmp %[acc], %[v]\n\t"
+        "bne 1b\n\t"
+        : [x] "+r"(x), [acc] "+r"(acc), [v] "=&r"(v), [e] "=&r"(e), [a0] "=&r"(a0),
+          [a1] "=&r"(a1)
+        : [dy] "r"(dy), [p0] "r"(k[0]), [p1] "r"(k[1]), [p2] "r"(k[2]), [c01] "r"(k[3]),
+          [c2] "r"(k[4]), [end] "m"(end)
+        : "cc", "memory");
+#else
+    (void)k;
+    int32_t n, r, t;
+    for (n = 0; n < 2 * pairs; ++n, ++x) {
+        int32_t a = 0;
+        for (r = 0; r < 3; ++r) {
+            for (t = 0; t < 3; ++t) {
+                a += x[r * dy + t] * w[3 * r + t];
+            }
         }
-        if (ox < out_w) {
-            const int8_t *x1 = x + dy, *x2 = x1 + dy;
-            int32_t acc = bias + x[0] * w[0] + x[1] * w[1] + x[2] * w[2];
-            acc += x1[0] * w[3] + x1[1] * w[4] + x1[2] * w[5];
-            acc += x2[0] * w[6] + x2[1] * w[7] + x2[2] * w[8];
-            *to = tg_quad_out(acc, q, lo, hi);
-            to += channels;
+        acc[n] = a;
+    }
+#endif
+}
+
+/* Output channel c from its plane: 3x3 windows of stride and dilation 1, along the plane's
+ * rows of `rows` x `cols` outputs; consecutive outputs of a row are `step` bytes apart in
+ * `to`, rows `row_step` (the caller transposes a plane whose rows would be short). */
+static void tg_dw_plane_3x3(const tg_depthwise_fast_params *p, const int8_t *plane,
+                            int32_t rows, int32_t cols, const int32_t *w, const int32_t *q,
+                            int8_t *to, int32_t step, int32_t row_step)
+{
+    const int32_t bias = q[0], m = q[1], r1 = q[2], rounding = q[3];
+    const int32_t lo = p->act_min, hi = p->act_max, width = cols + 2;
+    int32_t k[5];
+    int32_t acc[TG_DW_CHUNK];
+    int32_t oy, ox, n, i;
+    k[0] = tg_pack16(w[0], w[2]);
+    k[1] = tg_pack16(w[3], w[5]);
+    k[2] = tg_pack16(w[6], w[8]);
+    k[3] = tg_pack16(w[1], w[4]);
+    k[4] = w[7];
+    for (oy = 0; oy < rows; ++oy) {
+        const int8_t *x = plane + oy * width;
+        int8_t *out = to + oy * row_step;
+        for (ox = 0; ox < cols; ox += n, x += n) {
+            n = cols - ox < TG_DW_CHUNK ? cols - ox : TG_DW_CHUNK;
+            if (n >= 2) {
+                tg_dw_pairs_3x3(x, width, k, w, n >> 1, acc);
+            }
+            if (n & 1) { /* the last output of an odd row */
+                const int8_t *y = x + n - 1, *y1 = y + width, *y2 = y1 + width;
+                acc[n - 1] = y[0] * w[0] + y[1] * w[1] + y[2] * w[2] + y1[0] * w[3] +
+                             y1[1] * w[4] + y1[2] * w[5] + y2[0] * w[6] + y2[1] * w[7] +
+                             y2[2] * w[8];
+            }
+            if (lo == -128 && hi == 127) {
+                for (i = 0; i < n; ++i, out += step) {
+                    *out = tg_sat8(tg_quad_requantize3(acc[i] + bias, m, r1, rounding));
+                }
+            } else {
+                for (i = 0; i < n; ++i, out += step) {
+                    int32_t v = tg_quad_requantize3(acc[i] + bias, m, r1, rounding);
+                    v = v < lo ? lo : v;
+                    *out = (int8_t)(v > hi ? hi : v);
+                }
+            }
         }
     }
 }
-#endif
+
+/* Output channel c from its plane: any window (at most TG_DEPTHWISE_FAST_TAPS taps). */
+static void tg_dw_plane_any(const tg_depthwise_fast_params *p, const int8_t *plane,
+                            int32_t plane_w, const int32_t *w, const int32_t *q, int8_t *to)
+{
+    const int32_t fh = p->filter_h, fw = p->filter_w, channels = p->channels;
+    const int32_t dx = p->dilation_w, dy = p->dilation_h * plane_w;
+    const int32_t sx = p->stride_w, sy = p->stride_h * plane_w;
+    int32_t oy, ox, ky, kx;
+    for (oy = 0; oy < p->out_h; ++oy) {
+        const int8_t *x = plane + oy * sy;
+        for (ox = 0; ox < p->out_w; ++ox, x += sx, to += channels) {
+            int32_t acc = q[0];
+            for (ky = 0; ky < fh; ++ky) {
+                for (kx = 0; kx < fw; ++kx) {
+                    acc += x[ky * dy + kx * dx] * w[ky * fw + kx];
+                }
+            }
+            *to = tg_quad_out(acc, q, p->act_min, p->act_max);
+        }
+    }
+}
 
 void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
                                          const int8_t *input, int8_t *output, int8_t *scratch)
@@ -96,58 +190,34 @@ void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
     const int32_t channels = p->channels;
     const int32_t fh = p->filter_h, fw = p->filter_w, taps = fh * fw;
     const int32_t whole = channels & ~3;
-    const int32_t out_h = p->out_h, out_w = p->out_w;
-    const int32_t plane_h = (out_h - 1) * p->stride_h + (fh - 1) * p->dilation_h + 1;
-    const int32_t plane_w = (out_w - 1) * p->stride_w + (fw - 1) * p->dilation_w + 1;
-    const int32_t dx = p->dilation_w, dy = p->dilation_h * plane_w;
-    const int32_t sx = p->stride_w, sy = p->stride_h * plane_w;
-    const int32_t lo = p->act_min, hi = p->act_max;
-    const int32_t three = fh == 3 && fw == 3;
+    const int32_t plane_h = (p->out_h - 1) * p->stride_h + (fh - 1) * p->dilation_h + 1;
+    const int32_t plane_w = (p->out_w - 1) * p->stride_w + (fw - 1) * p->dilation_w + 1;
+    const int32_t simple = fh == 3 && fw == 3 && p->stride_w == 1 && p->stride_h == 1 &&
+                           p->dilation_w == 1 && p->dilation_h == 1;
     int32_t w[TG_DEPTHWISE_FAST_TAPS];
-    int32_t c, oy, ox, ky, kx, t;
+    int32_t c, t;
     for (c = 0; c < channels; ++c) {
         const int32_t step = c < whole ? 4 : channels - whole;
         const int8_t *f = p->filter + (c < whole ? (c & ~3) * taps + (c & 3)
                                                  : whole * taps + (c - whole));
-        const int32_t *q = p->quant + 4 * c;
-        const int32_t bias = q[0];
-        int8_t *to = output + c;
         for (t = 0; t < taps; ++t) {
             w[t] = f[t * step];
         }
-        tg_dw_plane(p, input + c, scratch, plane_h, plane_w);
-#if defined(TG_DSP)
-        if (three && sx == 1 && dx == 1) {
-            tg_dw_rows_3x3(scratch, plane_w, dy, out_h, out_w, w, q, lo, hi, to, channels);
-            continue;
-        }
-#endif
-        for (oy = 0; oy < out_h; ++oy) {
-            const int8_t *x = scratch + oy * sy;
-            if (three) {
-                const int32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4];
-                const int32_t w5 = w[5], w6 = w[6], w7 = w[7], w8 = w[8];
-                for (ox = 0; ox < out_w; ++ox, x += sx) {
-                    const int8_t *x1 = x + dy, *x2 = x1 + dy;
-                    int32_t acc = bias + x[0] * w0 + x[dx] * w1 + x[2 * dx] * w2;
-                    acc += x1[0] * w3 + x1[dx] * w4 + x1[2 * dx] * w5;
-                    acc += x2[0] * w6 + x2[dx] * w7 + x2[2 * dx] * w8;
-                    *to = tg_quad_out(acc, q, lo, hi);
-                    to += channels;
-                }
-            } else {
-                for (ox = 0; ox < out_w; ++ox, x += sx) {
-                    const int8_t *xr = x;
-                    int32_t acc = bias;
-                    for (ky = 0, t = 0; ky < fh; ++ky, xr += dy) {
-                        for (kx = 0; kx < fw; ++kx, ++t) {
-                            acc += xr[kx * dx] * w[t];
-                        }
-                    }
-                    *to = tg_quad_out(acc, q, lo, hi);
-                    to += channels;
-                }
+        if (simple && p->out_w < p->out_h) { /* columns are longer: a transposed plane */
+            int32_t wt[9];
+            for (t = 0; t < 9; ++t) {
+                wt[t] = w[(t % 3) * 3 + t / 3];
             }
+            tg_dw_plane(p, input + c, scratch, plane_h, plane_w, 1, plane_h);
+            tg_dw_plane_3x3(p, scratch, p->out_w, p->out_h, wt, p->quant + 4 * c, output + c,
+                            p->out_w * channels, channels);
+        } else if (simple) {
+            tg_dw_plane(p, input + c, scratch, plane_h, plane_w, plane_w, 1);
+            tg_dw_plane_3x3(p, scratch, p->out_h, p->out_w, w, p->quant + 4 * c, output + c,
+                            channels, p->out_w * channels);
+        } else {
+            tg_dw_plane(p, input + c, scratch, plane_h, plane_w, plane_w, 1);
+            tg_dw_plane_any(p, scratch, plane_w, w, p->quant + 4 * c, output + c);
         }
     }
 }

@@ -48,6 +48,7 @@ C_KERNELS: dict[str, CKernel] = {
     "conv2d_fast_s8": _k("tg_conv2d_fast_s8", "tg_conv_fast_params", scratch=True),
     "depthwise_conv2d_fast_s8": _k("tg_depthwise_conv2d_fast_s8", "tg_depthwise_fast_params"),
     "add_fast_s8": _k("tg_add_fast_s8", "tg_add_fast_params"),
+    "fully_connected_fast_s8": _k("tg_fully_connected_fast_s8", "tg_fully_connected_fast_params"),
     "depthwise_conv2d_fast_s8_inplace": _k(
         "tg_depthwise_conv2d_fast_s8_inplace", "tg_depthwise_fast_params", scratch=True
     ),

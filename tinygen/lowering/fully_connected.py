@@ -10,6 +10,7 @@ from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.common import activation_range, constant_weights, expect, quant_of, rescale
+from tinygen.lowering.fast_fc import fast_fully_connected
 from tinygen.reference.fixedpoint import wrap_int32
 
 
@@ -93,4 +94,6 @@ def lower_fully_connected(graph: Graph, index: int, op: Op) -> KernelCall:
         shift=shifts,
         bias=wrap_int32(folded).astype(np.int32),
     )
-    return KernelCall("fully_connected_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params)
+    fast = fast_fully_connected(params, w.data)
+    return KernelCall("fully_connected_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params,
+                      fast)
