@@ -43,10 +43,10 @@ def test_library_files(shared_dir: Path, tmp_path: Path) -> None:
     assert sources == sorted(
         [
             "kws.c",
-            "tg_conv2d_fast_s8.c",  # the specialized kernels (tinygen/lowering/fast.py)
+            "tg_conv2d_fast_s8.c",  # the specialized kernels (tinygen/lowering/fast*.py)
             "tg_depthwise_conv2d_fast_s8_inplace.c",  # in place at the peak steps
             "tg_avg_pool_s8.c",
-            "tg_fully_connected_s8.c",
+            "tg_fully_connected_fast_s8.c",
             "tg_softmax_s8.c",
         ]
     )  # only the kernels the model uses (the reshape aliases: no copy)

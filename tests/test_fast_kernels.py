@@ -55,8 +55,11 @@ class _Builder:
         rng = self.rng
         _, h, w, c = self.tensors[self.current].shape
         xq = self.tensors[self.current].quant
-        depthwise = kind in ("DEPTHWISE_CONV_2D", "DEPTHWISE_3X3")
-        if kind == "POINTWISE":
+        depthwise = kind in ("DEPTHWISE_CONV_2D", "DEPTHWISE_3X3", "DEPTHWISE_COLUMN")
+        if kind == "DEPTHWISE_COLUMN":  # a (k, 1) filter over a column, as str_ww's
+            kh, kw = rng.randrange(2, 11), 1
+            stride, padding, dilation = 1, rng.choice(["SAME", "VALID"]), rng.choice([1, 2])
+        elif kind == "POINTWISE":
             kh = kw = stride = 1
             padding, dilation = "VALID", 1
         elif kind == "DEPTHWISE_3X3":
@@ -102,7 +105,8 @@ class _Builder:
         }
         if depthwise:
             attrs["depth_multiplier"] = 1
-        op_kind = {"POINTWISE": "CONV_2D", "DEPTHWISE_3X3": "DEPTHWISE_CONV_2D"}.get(kind, kind)
+        op_kind = {"POINTWISE": "CONV_2D", "DEPTHWISE_3X3": "DEPTHWISE_CONV_2D",
+                   "DEPTHWISE_COLUMN": "DEPTHWISE_CONV_2D"}.get(kind, kind)
         self.ops.append(Op(op_kind, inputs, [y], attrs))
         self.outputs.append(y)
         self.current = y
@@ -146,19 +150,25 @@ DS_CNN = ["CONV_2D", "DEPTHWISE_3X3", "POINTWISE", "DEPTHWISE_3X3", "POINTWISE"]
 
 def _random_graph(seed: int, every_output: bool) -> Graph:
     rng = random.Random(seed)
-    if seed >= DENSE_SEEDS:  # fully connected layers, some with per-channel weights
+    if DENSE_SEEDS <= seed < COLUMN_SEEDS:  # fully connected, some weights per channel
         rows, depth = rng.choice([1, 1, 3]), rng.randrange(1, 80)
         builder = _Builder(rng, (1, 1, 1))
         builder.tensors[0] = Tensor("input", (rows, depth), "int8", builder.activation_quant())
         for _ in range(LAYERS):
             builder.dense(rng.choice([1, 3, 4, 6, 8, 13, 32]), rng.random() < 0.25)
         return builder.graph(every_output)
-    if seed >= POINTWISE_SEEDS:  # pointwise layers of one width, overlapped
+    if POINTWISE_SEEDS <= seed < DENSE_SEEDS:  # pointwise layers of one width, overlapped
         width = rng.choice([16, 24, 33])
         builder = _Builder(rng, (rng.randrange(5, 12), rng.randrange(5, 12), width))
         builder.width = width
         for _ in range(3):
             builder.layer("POINTWISE")
+        return builder.graph(every_output)
+    if seed >= COLUMN_SEEDS:  # str_ww-like: a column, (k, 1) depthwise filters in place
+        builder = _Builder(rng, (rng.randrange(20, 32), 1, rng.choice([8, 13, 16])))
+        builder.width = builder.tensors[0].shape[3]
+        for kind in ["DEPTHWISE_COLUMN", "POINTWISE", "DEPTHWISE_COLUMN", "POINTWISE"]:
+            builder.layer(kind)
         return builder.graph(every_output)
     if seed >= DS_CNN_SEEDS:
         builder = _Builder(rng, (rng.randrange(14, 26), rng.randrange(6, 12), 1))
@@ -189,8 +199,9 @@ def _random_graph(seed: int, every_output: bool) -> Graph:
 DS_CNN_SEEDS = 7  # seeds from here build DS_CNN graphs
 POINTWISE_SEEDS = 9  # and from here pointwise chains
 DENSE_SEEDS = 11  # and from here fully connected chains
+COLUMN_SEEDS = 14  # and from here depthwise columns
 CASES = [(seed, True) for seed in range(4)] + [(seed, False) for seed in range(4, 11)] + [
-    (11, True), (12, True), (13, False)
+    (11, True), (12, True), (13, False), (14, True), (15, False), (16, False), (17, False)
 ]
 
 

@@ -26,6 +26,18 @@ static void tg_dw_plane(const tg_depthwise_fast_params *p, const int8_t *in, int
     const int32_t left = p->pad_w < plane_w ? p->pad_w : plane_w;
     const int32_t end = p->pad_w + p->in_w < plane_w ? p->pad_w + p->in_w : plane_w;
     int32_t py, px;
+    if (plane_w <= 2 && plane_w < plane_h) { /* column by column: rows of 1-2 pixels */
+        for (px = 0; px < plane_w; ++px) {
+            const int32_t ix = px - p->pad_w;
+            int8_t *column = plane + px * cs;
+            for (py = 0; py < plane_h; ++py) {
+                const int32_t iy = py - p->pad_h;
+                const int inside = ix >= 0 && ix < p->in_w && iy >= 0 && iy < p->in_h;
+                column[py * rs] = inside ? in[(iy * p->in_w + ix) * channels] : pad;
+            }
+        }
+        return;
+    }
     for (py = 0; py < plane_h; ++py) {
         const int32_t iy = py - p->pad_h;
         int8_t *row = plane + py * rs;
@@ -162,24 +174,27 @@ static void tg_dw_plane_3x3(const tg_depthwise_fast_params *p, const int8_t *pla
     }
 }
 
-/* Output channel c from its plane: any window (at most TG_DEPTHWISE_FAST_TAPS taps). */
+/* Output channel c from its plane: any window (at most TG_DEPTHWISE_FAST_TAPS taps), each
+ * tap at a fixed distance from the window's first byte. */
 static void tg_dw_plane_any(const tg_depthwise_fast_params *p, const int8_t *plane,
                             int32_t plane_w, const int32_t *w, const int32_t *q, int8_t *to)
 {
-    const int32_t fh = p->filter_h, fw = p->filter_w, channels = p->channels;
-    const int32_t dx = p->dilation_w, dy = p->dilation_h * plane_w;
+    const int32_t fh = p->filter_h, fw = p->filter_w, taps = fh * fw, channels = p->channels;
     const int32_t sx = p->stride_w, sy = p->stride_h * plane_w;
-    int32_t oy, ox, ky, kx;
+    const int32_t lo = p->act_min, hi = p->act_max;
+    int32_t at[TG_DEPTHWISE_FAST_TAPS];
+    int32_t oy, ox, t;
+    for (t = 0; t < taps; ++t) {
+        at[t] = (t / fw) * p->dilation_h * plane_w + (t % fw) * p->dilation_w;
+    }
     for (oy = 0; oy < p->out_h; ++oy) {
         const int8_t *x = plane + oy * sy;
         for (ox = 0; ox < p->out_w; ++ox, x += sx, to += channels) {
             int32_t acc = q[0];
-            for (ky = 0; ky < fh; ++ky) {
-                for (kx = 0; kx < fw; ++kx) {
-                    acc += x[ky * dy + kx * dx] * w[ky * fw + kx];
-                }
+            for (t = 0; t < taps; ++t) {
+                acc += x[at[t]] * w[t];
             }
-            *to = tg_quad_out(acc, q, p->act_min, p->act_max);
+            *to = tg_quad_out(acc, q, lo, hi);
         }
     }
 }
