@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,6 @@ from tinygen.report.operators import macs
 from tinygen.target import cortex_m4
 from tinygen.target.cortex_m4 import (
     BOARD_DIR,
-    CPU_FLAGS,
     build_elf,
     code_size,
     model_tables,
@@ -153,31 +151,6 @@ def test_wrong_inputs_are_refused(dense: CompiledModel, tmp_path: Path) -> None:
         run_model_on_m4(dense, [[np.zeros(shape, np.float32)]], tmp_path)
     with pytest.raises(TinygenError, match="at least one input set"):
         run_model_on_m4(dense, [], tmp_path)
-
-
-def test_toolchain_file_builds_the_library(dense: CompiledModel, tmp_path: Path) -> None:
-    toolchain = (BOARD_DIR / "arm-none-eabi.cmake").read_text()
-    flags = re.search(r'set\(TINYGEN_CORTEX_M4_FLAGS "([^"]*)"\)', toolchain)
-    assert flags and tuple(flags.group(1).split()) == CPU_FLAGS
-    library = tmp_path / "lib"
-    write_library(dense, library)
-    (library / "cmake").mkdir()
-    (library / "cmake" / "arm-none-eabi.cmake").write_text(toolchain)
-    build = tmp_path / "build"
-    for command in (
-        ["cmake", "-S", str(library), "-B", str(build),
-         "-DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake", "-DCMAKE_BUILD_TYPE=MinSizeRel"],
-        ["cmake", "--build", str(build)],
-    ):
-        result = subprocess.run(command, capture_output=True, text=True)
-        assert result.returncode == 0, result.stdout + result.stderr
-    attributes = subprocess.run(
-        ["arm-none-eabi-readelf", "-A", str(build / "libdense.a")],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    assert "Tag_CPU_arch: v7E-M" in attributes
-    assert "Tag_FP_arch: VFPv4-D16" in attributes
-    assert "Tag_ABI_VFP_args: VFP registers" in attributes
 
 
 @pytest.mark.parametrize("name", SHARED_MODELS)

@@ -39,8 +39,8 @@ def test_every_folder_gets_the_marker_and_a_rerun_replaces_it_whole(work: Path) 
     assert main(["generate-library", str(work / "m.tflite"), "-o", str(out), "--name", "b"]) == 0
     assert sorted(os.listdir(work)) == ["m.tflite", "out"]  # beside OUT: nothing new
     assert sorted(p for p in tree(out) if "/" not in p) == [
-        ".tinygen", "CMakeLists.txt", "include", "report.json", "src"
-    ]
+        ".tinygen", "CMakeLists.txt", "cmake", "include", "report.json", "src"
+    ]  # cmake/: the toolchain file of --cpu
     assert json.loads((out / "report.json").read_text())["name"] == "b"
     # The folder has the permissions of a folder made with mkdir (umask), not 0700.
     umask = os.umask(0)

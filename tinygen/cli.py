@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tinygen.ir import Graph
     from tinygen.memory.planner import MemoryOptions
     from tinygen.quantize import QuantizeOptions
+    from tinygen.target.cpus import Cpu
 
 EXIT_INTERNAL = 70
 
@@ -64,6 +65,17 @@ def _quantize_options(args: argparse.Namespace, io: str = "int8") -> QuantizeOpt
                            percentile=args.percentile)
 
 
+def _cpu(args: argparse.Namespace) -> Cpu:
+    """--cpu, else the --target preset's core, else the default."""
+    from tinygen.memory.budget import TARGETS
+    from tinygen.target.cpus import CPUS, DEFAULT_CPU
+
+    if args.cpu:
+        return CPUS[args.cpu]
+    preset = TARGETS.get(args.target) if args.target else None
+    return CPUS[preset.cpu if preset else DEFAULT_CPU]
+
+
 def _generate_library(args: argparse.Namespace) -> int:
     from tinygen.memory.budget import check_budget, make_budget
     from tinygen.package.folder import check_output, write_library
@@ -79,7 +91,7 @@ def _generate_library(args: argparse.Namespace) -> int:
     model = _compile(args)
     usage = model.usage()
     check_budget(usage, budget)  # over budget: exit 3 before anything is written
-    write_library(model, Path(args.output), force=args.force, inputs=inputs)
+    write_library(model, Path(args.output), force=args.force, inputs=inputs, cpu=_cpu(args))
     report = model.report()
     print(
         f"wrote {args.output}: library '{model.name}', {len(report['ops'])} operators, "
@@ -111,7 +123,8 @@ def _generate_impulse(args: argparse.Namespace) -> int:
         print(impulse.quantization.report.table())
     check_budget(impulse.usage, budget)  # over budget: exit 3 before anything is written
     inputs = [config, impulse.config.model, *([calibration] if calibration else [])]
-    write_impulse(impulse, Path(args.output), budget, force=args.force, inputs=inputs)
+    write_impulse(impulse, Path(args.output), budget, force=args.force, inputs=inputs,
+                  cpu=_cpu(args))
     layout, usage = impulse.layout, impulse.usage
     print(
         f"wrote {args.output}: impulse '{impulse.name}' ({impulse.config.kind}, "
@@ -206,7 +219,9 @@ def _verify(args: argparse.Namespace) -> int:
         print(
             f"TFLite Micro disagrees with TensorFlow Lite's reference kernels on "
             f"{result.tflm_disagreements} of {result.runs} runs{where}; "
-            "tinygen follows TensorFlow Lite (the README lists where and why)",
+            + (f"tinygen follows TFLite Micro ({'; '.join(result.tflite_wrong)})"
+               if result.tflite_wrong else
+               "tinygen follows TensorFlow Lite (the README lists where and why)"),
             file=sys.stderr,
         )
     if result.ok:

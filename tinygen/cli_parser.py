@@ -50,6 +50,17 @@ def _budget_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _cpu_argument(parser: argparse.ArgumentParser) -> None:
+    from tinygen.target.cpus import CPUS, DEFAULT_CPU
+
+    parser.add_argument(
+        "--cpu", choices=sorted(CPUS),
+        help="the core the library is for: the flags of its cmake/arm-none-eabi.cmake and "
+        "whether the kernels' Arm DSP-extension path runs (default: the --target preset's "
+        f"core, else {DEFAULT_CPU}; generic: portable C, no toolchain file)",
+    )
+
+
 def _memory_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("memory planning")
     group.add_argument(
@@ -115,6 +126,7 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     )
     _force_argument(gen)
     _budget_arguments(gen)
+    _cpu_argument(gen)
     _memory_arguments(gen)
     gen.set_defaults(run=commands["generate-library"])
 

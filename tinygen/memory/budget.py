@@ -32,17 +32,20 @@ class Target:
     board: str
     ram_bytes: int
     flash_bytes: int
+    cpu: str  # its core, a name of tinygen.target.cpus.CPUS (generate-library --cpu)
 
 
 TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
-        Target("nano33ble", "Arduino Nano 33 BLE Sense (nRF52840)", 256 * 1024, 1024 * 1024),
+        Target("nano33ble", "Arduino Nano 33 BLE Sense (nRF52840)", 256 * 1024, 1024 * 1024,
+               "cortex-m4"),
         Target("nicla-vision", "Arduino Nicla Vision (STM32H747, M7 core)", 1024 * 1024,
-               2048 * 1024),
-        Target("pico", "Raspberry Pi Pico (RP2040)", 264 * 1024, 2048 * 1024),
-        Target("esp32", "ESP32 (320 KB data RAM, 4 MB flash module)", 320 * 1024, 4096 * 1024),
-        Target("cortex-m4", "generic Cortex-M4", 128 * 1024, 512 * 1024),
+               2048 * 1024, "cortex-m7"),
+        Target("pico", "Raspberry Pi Pico (RP2040)", 264 * 1024, 2048 * 1024, "cortex-m0plus"),
+        Target("esp32", "ESP32 (320 KB data RAM, 4 MB flash module)", 320 * 1024, 4096 * 1024,
+               "generic"),
+        Target("cortex-m4", "generic Cortex-M4", 128 * 1024, 512 * 1024, "cortex-m4"),
     )
 }
 

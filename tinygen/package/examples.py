@@ -4,14 +4,15 @@
 
     OUT/library.properties                     Arduino library specification 1.5
     OUT/examples/NAME_static/NAME_static.ino   classifies a window compiled in, over Serial
-    OUT/cmake/arm-none-eabi.cmake              the Cortex-M4F toolchain file
+    OUT/cmake/arm-none-eabi.cmake              the toolchain file of --cpu (Cortex-M4F default)
     OUT/m4/NAME_m4.c                           the bare-metal example's main (semihosting)
     OUT/m4/startup.c, board.c, board.h, mps2_an386.ld   QEMU mps2-an386 board files
 
-The toolchain file and the board files are copied from their one home,
-``templates/m4/`` (:data:`tinygen.target.m4_program.BOARD_DIR`), which the Cortex-M4
-tests and benches build with too. Both examples classify the same deterministic
-synthetic window (:func:`example_sample`): generation knows no recording of the user's.
+The board files are copied from their one home, ``templates/m4/``
+(:data:`tinygen.target.m4_program.BOARD_DIR`), which the Cortex-M4 tests and benches build
+with too; the toolchain file is rendered for the CPU (:mod:`tinygen.target.cpus`). Both
+examples classify the same deterministic synthetic window (:func:`example_sample`):
+generation knows no recording of the user's.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from tinygen.codegen.c_values import CText, array_lines, c_comment_text
 from tinygen.codegen.model_source import template_environment
 from tinygen.impulse.config import ImpulseConfig
 from tinygen.impulse.generate import Impulse
+from tinygen.target.cpus import TOOLCHAIN_FILE, Cpu, toolchain_file
 from tinygen.target.m4_program import BOARD_DIR
 
 #: The board files of the bare-metal example, copied as they are into OUT/m4/.
 BOARD_FILES = ("startup.c", "board.c", "board.h", "mps2_an386.ld")
-TOOLCHAIN_FILE = "arm-none-eabi.cmake"
 #: library.properties' url: the project has no public home to name yet.
 PROJECT_URL = ""
 #: How often the Arduino example classifies its window.
@@ -151,9 +152,11 @@ def arduino_files(impulse: Impulse) -> dict[str, str]:
     }
 
 
-def m4_example_files(impulse: Impulse) -> dict[str, str]:
-    """cmake/arm-none-eabi.cmake and m4/: the bare-metal example for QEMU's mps2-an386."""
-    files = {f"cmake/{TOOLCHAIN_FILE}": (BOARD_DIR / TOOLCHAIN_FILE).read_text()}
+def m4_example_files(impulse: Impulse, cpu: Cpu) -> dict[str, str]:
+    """cmake/arm-none-eabi.cmake for ``cpu`` (none for a generic target) and m4/: the
+    bare-metal example for QEMU's mps2-an386, which its CMakeLists builds on a Cortex-M4."""
+    toolchain = toolchain_file(cpu)
+    files = {} if toolchain is None else {f"cmake/{TOOLCHAIN_FILE}": toolchain}
     files.update({f"m4/{f}": (BOARD_DIR / f).read_text() for f in BOARD_FILES})
     main = template_environment().get_template("m4/impulse_main.c.j2")
     files[f"m4/{impulse.name}_m4.c"] = main.render(_context(impulse, example_sample(impulse)))

@@ -22,6 +22,7 @@ from tinygen.errors import TinygenError
 from tinygen.package import staging
 from tinygen.package.signals import SignalGuard
 from tinygen.package.staging import MARKER, STAGING_TITLE
+from tinygen.target.cpus import TOOLCHAIN_FILE, Cpu, cpu_report, toolchain_file
 
 
 def marker_text(command: str) -> str:
@@ -169,16 +170,25 @@ def _remove_staging(stage: Path, target: Path, swapped: bool) -> None:
         ) from exc
 
 
-def library_files(model: CompiledModel) -> dict[str, str]:
+def library_files(model: CompiledModel, cpu: Cpu | None = None) -> dict[str, str]:
+    """The library's files; for a ``cpu``, its toolchain file (cmake/arm-none-eabi.cmake, an
+    Arm core's) and its name in report.json."""
     files = {f"include/{model.name}.h": model.sources.header}
     files.update({f"src/{name}": text for name, text in model.sources.sources.items()})
     files["CMakeLists.txt"] = model.sources.cmake
-    files["report.json"] = json.dumps(model.report(), indent=2) + "\n"
+    report = model.report()
+    if cpu is not None:
+        report["cpu"] = cpu_report(cpu)
+        toolchain = toolchain_file(cpu)
+        if toolchain is not None:
+            files[f"cmake/{TOOLCHAIN_FILE}"] = toolchain
+    files["report.json"] = json.dumps(report, indent=2) + "\n"
     return files
 
 
 def write_library(
-    model: CompiledModel, out: Path, *, force: bool = False, inputs: Iterable[Path | str] = ()
+    model: CompiledModel, out: Path, *, force: bool = False, inputs: Iterable[Path | str] = (),
+    cpu: Cpu | None = None,
 ) -> None:
-    write_tree(out, library_files(model), command="generate-library", force=force,
+    write_tree(out, library_files(model, cpu), command="generate-library", force=force,
                inputs=inputs)

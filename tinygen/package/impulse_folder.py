@@ -26,6 +26,7 @@ from tinygen.impulse.glue import glue_files
 from tinygen.memory.budget import Budget, usage_table
 from tinygen.package.examples import arduino_files, m4_example_files
 from tinygen.package.folder import write_tree
+from tinygen.target.cpus import CPUS, DEFAULT_CPU, TOOLCHAIN_FILE, Cpu, cpu_report
 
 
 def _source_files(impulse: Impulse) -> dict[str, str]:
@@ -99,7 +100,9 @@ def _cell(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)[1:-1].replace("|", "\\|").replace("`", "\\`")
 
 
-def report_markdown(impulse: Impulse, budget: Budget | None = None) -> str:
+def report_markdown(impulse: Impulse, budget: Budget | None = None,
+                    cpu: Cpu | None = None) -> str:
+    cpu = cpu or CPUS[DEFAULT_CPU]
     c, layout, usage = impulse.config, impulse.layout, impulse.usage
     name = c.name
     lines = [
@@ -142,11 +145,7 @@ def report_markdown(impulse: Impulse, budget: Budget | None = None) -> str:
         "```sh",
         "cmake -S . -B build && cmake --build build",
         f"build/{name}_classify FILE",
-        "# the bare-metal Cortex-M4F example m4/, on QEMU's mps2-an386",
-        "cmake -S . -B build-m4 -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake",
-        "cmake --build build-m4",
-        "qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \\",
-        f"    -icount shift=0 -kernel build-m4/{name}_m4.elf",
+        *_cross_build_lines(name, cpu),
         "```",
         "",
         f"The folder is also an Arduino library: put it in your sketchbook's `libraries/` as "
@@ -156,18 +155,44 @@ def report_markdown(impulse: Impulse, budget: Budget | None = None) -> str:
     return "\n".join(lines)
 
 
-def impulse_files(impulse: Impulse, budget: Budget | None = None) -> dict[str, str]:
+def _cross_build_lines(name: str, cpu: Cpu) -> list[str]:
+    """REPORT.md's cross build: the bare-metal example on QEMU for a Cortex-M4, the library
+    for another Arm core, none for a generic target."""
+    if cpu.name == "cortex-m4":
+        return [
+            "# the bare-metal Cortex-M4F example m4/, on QEMU's mps2-an386",
+            f"cmake -S . -B build-m4 -DCMAKE_TOOLCHAIN_FILE=cmake/{TOOLCHAIN_FILE}",
+            "cmake --build build-m4",
+            "qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,"
+            "target=native \\",
+            f"    -icount shift=0 -kernel build-m4/{name}_m4.elf",
+        ]
+    if not cpu.flags:
+        return []
+    return [f"# the library for {cpu.name} ({' '.join(cpu.flags)})",
+            f"cmake -S . -B build-arm -DCMAKE_TOOLCHAIN_FILE=cmake/{TOOLCHAIN_FILE}",
+            "cmake --build build-arm"]
+
+
+def impulse_files(
+    impulse: Impulse, budget: Budget | None = None, cpu: Cpu | None = None
+) -> dict[str, str]:
+    """The impulse folder's files, for ``cpu`` (default: the Cortex-M4, whose bare-metal
+    example m4/ runs on QEMU's mps2-an386)."""
+    cpu = cpu or CPUS[DEFAULT_CPU]
     files = glue_files(impulse)
     files.update({f"src/{name}": text for name, text in _source_files(impulse).items()})
     sources = sorted(f.removeprefix("src/") for f in files if f.startswith("src/"))
     files["CMakeLists.txt"] = template_environment().get_template(
         "impulse_CMakeLists.txt.j2"
     ).render(name=impulse.name, NAME=impulse.name.upper(),
-             source_files=[f for f in sources if f.endswith(".c")])
+             source_files=[f for f in sources if f.endswith(".c")], cpu=cpu.name)
     files.update(arduino_files(impulse))
-    files.update(m4_example_files(impulse))
-    files["report.json"] = json.dumps(impulse_report(impulse, budget), indent=2) + "\n"
-    files["REPORT.md"] = report_markdown(impulse, budget)
+    files.update(m4_example_files(impulse, cpu))
+    report = impulse_report(impulse, budget)
+    report["cpu"] = cpu_report(cpu)
+    files["report.json"] = json.dumps(report, indent=2) + "\n"
+    files["REPORT.md"] = report_markdown(impulse, budget, cpu)
     return files
 
 
@@ -178,6 +203,7 @@ def write_impulse(
     *,
     force: bool = False,
     inputs: Iterable[Path | str] = (),
+    cpu: Cpu | None = None,
 ) -> None:
-    write_tree(out, impulse_files(impulse, budget), command="generate-library", force=force,
-               inputs=inputs)
+    write_tree(out, impulse_files(impulse, budget, cpu), command="generate-library",
+               force=force, inputs=inputs)

@@ -2,7 +2,7 @@
 
 The board files live in ``templates/m4/``: the vector table and reset handler
 (``startup.c``), the instruction counter (``board.c``, ``board.h``), the memory map
-(``mps2_an386.ld``) and a CMake toolchain file for the same CPU flags. QEMU runs with
+(``mps2_an386.ld``); the CPU flags are tinygen.target.cpus's cortex-m4. QEMU runs with
 ``-icount shift=0`` (one instruction per nanosecond of virtual time), so counts are
 exact and the same on every run; output and the exit status travel over semihosting.
 """
@@ -22,11 +22,12 @@ import numpy as np
 from tinygen.compiler import CompiledModel
 from tinygen.errors import TinygenError
 from tinygen.package.folder import library_files
+from tinygen.target.cpus import CPUS
 from tinygen.target.m4_program import BOARD_DIR, M4Run, main_source, parse_run
 from tinygen.target.toolchain import arm_tool, check_newlib, qemu_system_arm, run_tool
 
 #: The Cortex-M4F with its single-precision FPU, hard-float calling convention.
-CPU_FLAGS = ("-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16")
+CPU_FLAGS = CPUS["cortex-m4"].flags
 #: The same strictness as the host builds: any diagnostic fails the build.
 STRICT_FLAGS = ("-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic")
 SECTION_FLAGS = ("-ffunction-sections", "-fdata-sections")
