@@ -20,7 +20,7 @@ import pytest
 from tinygen.compiler import CompiledModel, compile_graph
 from tinygen.geometry import output_size
 from tinygen.ir import Graph, Op, Quantization, Tensor
-from tinygen.lowering.fast import depthwise_layout, quad_layout, quad_quant
+from tinygen.lowering.fast import depthwise_layout, quad_layout, quad_quant, wide_layout
 from tinygen.reference.interpreter import run_reference
 from tinygen.verify.c_model import CModel
 from tinygen.verify.inputs import random_inputs
@@ -219,6 +219,11 @@ def test_layouts() -> None:
     # quads of rows (the count padded with zero rows), by four bytes, then each row's last 2
     assert quad_layout(rows).tolist() == [
         *[1, 2, 3, 4, 7, 8, 9, 10, 13, 14, 15, 16, 0, 0, 0, 0],
+        *[5, 6, 11, 12, 17, 18, 0, 0],
+    ]
+    # widened: int16, each group of four in the order 0, 2, 1, 3, the tails as they are
+    assert wide_layout(rows).tolist() == [
+        *[1, 3, 2, 4, 7, 9, 8, 10, 13, 15, 14, 16, 0, 0, 0, 0],
         *[5, 6, 11, 12, 17, 18, 0, 0],
     ]
     taps = np.arange(2 * 6, dtype=np.int8).reshape(2, 6)  # 2 taps, 6 channels

@@ -15,6 +15,7 @@ from tinygen.errors import EXIT_MISMATCH, EXIT_USAGE, TinygenError
 if TYPE_CHECKING:
     from tinygen.compiler import CompiledModel
     from tinygen.ir import Graph
+    from tinygen.memory.budget import Budget, Usage
     from tinygen.memory.planner import MemoryOptions
     from tinygen.quantize import QuantizeOptions
     from tinygen.target.cpus import Cpu
@@ -55,7 +56,8 @@ def _compile_graph(args: argparse.Namespace, graph: Graph, name: str) -> Compile
     from tinygen.memory.limits import make_limits
 
     limits = make_limits(getattr(args, "max_arena", None), getattr(args, "max_constants", None))
-    return compile_graph(graph, name, _memory_options(args), progress=_progress, limits=limits)
+    return compile_graph(graph, name, _memory_options(args), progress=_progress, limits=limits,
+                         optimize=getattr(args, "optimize", "speed"))
 
 
 def _quantize_options(args: argparse.Namespace, io: str = "int8") -> QuantizeOptions:
@@ -63,6 +65,17 @@ def _quantize_options(args: argparse.Namespace, io: str = "int8") -> QuantizeOpt
 
     return QuantizeOptions(io=io, per_channel_fc=args.per_channel_fc, ranges=args.ranges,
                            percentile=args.percentile)
+
+
+def _narrower_fits(args: argparse.Namespace, usage: Usage, budget: Budget | None) -> bool:
+    """Over the flash budget with int16 weights (--optimize speed): switch ``args`` to
+    --optimize size, whose one-byte weights may fit, and say so; whether it switched."""
+    if budget is None or usage.flash_bytes <= budget.flash_bytes or args.optimize != "speed":
+        return False
+    print(f"flash {usage.flash_bytes:,} B is over the budget's {budget.flash_bytes:,} B with "
+          "int16 convolution weights: generating with --optimize size (int8 weights)")
+    args.optimize = "size"
+    return True
 
 
 def _cpu(args: argparse.Namespace) -> Cpu:
@@ -90,6 +103,9 @@ def _generate_library(args: argparse.Namespace) -> int:
     check_output(Path(args.output), force=args.force, inputs=inputs)  # before the work
     model = _compile(args)
     usage = model.usage()
+    if _narrower_fits(args, usage, budget):
+        model = _compile(args)
+        usage = model.usage()
     check_budget(usage, budget)  # over budget: exit 3 before anything is written
     write_library(model, Path(args.output), force=args.force, inputs=inputs, cpu=_cpu(args))
     report = model.report()
@@ -119,6 +135,9 @@ def _generate_impulse(args: argparse.Namespace) -> int:
     calibration = Path(args.calibration) if args.calibration else None
     impulse = build_impulse(config, args.name, compile_model, args.slices, calibration,
                             _quantize_options(args), _progress)
+    if _narrower_fits(args, impulse.usage, budget):
+        impulse = build_impulse(config, args.name, compile_model, args.slices, calibration,
+                                _quantize_options(args), _progress)
     if impulse.quantization is not None:
         print(impulse.quantization.report.table())
     check_budget(impulse.usage, budget)  # over budget: exit 3 before anything is written

@@ -54,6 +54,12 @@ def _cpu_argument(parser: argparse.ArgumentParser) -> None:
     from tinygen.target.cpus import CPUS, DEFAULT_CPU
 
     parser.add_argument(
+        "--optimize", choices=("speed", "size"), default="speed",
+        help="speed (default): convolutions over 64 pixels or more keep their weights as "
+        "int16 for the Arm DSP path (twice their flash; generation falls back to size when "
+        "that exceeds the --flash or --target budget); size: every weight one byte",
+    )
+    parser.add_argument(
         "--cpu", choices=sorted(CPUS),
         help="the core the library is for: the flags of its cmake/arm-none-eabi.cmake and "
         "whether the kernels' Arm DSP-extension path runs (default: the --target preset's "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from tinygen.frontend.validate import check_graph
 from tinygen.ir import Graph
 from tinygen.lowering import lower_graph
 from tinygen.lowering.call import KernelCall
+from tinygen.lowering.fast import narrow_weights
 from tinygen.memory.budget import Usage, estimate_usage
 from tinygen.memory.limits import Limits, check_arena, check_parameters, check_sizes
 from tinygen.memory.planner import MemoryOptions, MemoryPlan, plan_memory
@@ -86,8 +88,12 @@ def compile_graph(
     memory: MemoryOptions | None = None,
     progress: Callable[[str], None] | None = None,
     limits: Limits | None = None,
+    optimize: str = "speed",
 ) -> CompiledModel:
     """Compile a graph; a ``TinygenError`` for anything wrong with it, before any C exists.
+
+    ``optimize`` "speed" widens the weights of convolutions over many pixels to int16 for
+    the DSP path (tinygen/lowering/fast.py); "size" keeps every weight one byte.
 
     The graph is checked first (``check_graph``); every kernel parameter must fit its C
     type and every arena tensor and the constants their maxima (``limits``) before
@@ -97,6 +103,9 @@ def compile_graph(
     check_graph(graph)
     graph, rewrites = canonicalize(graph)
     calls = lower_graph(graph)
+    if optimize == "size":
+        calls = [c if c.fast is None else dataclasses.replace(c, fast=narrow_weights(c.fast))
+                 for c in calls]
     check_parameters(graph, calls)
     check_sizes(graph, calls, limits)
     planned = plan_memory(graph, calls, memory, progress)
@@ -111,10 +120,11 @@ def compile_file(
     memory: MemoryOptions | None = None,
     progress: Callable[[str], None] | None = None,
     limits: Limits | None = None,
+    optimize: str = "speed",
 ) -> CompiledModel:
     """``name`` is used exactly as given and must be a valid one (see
     :func:`tinygen.codegen.c_values.name_problem`); without it, the file stem made one."""
     path = Path(path)
     checked = library_name(name, path.stem)
     graph = read_tflite(path)
-    return compile_graph(graph, checked, memory, progress, limits)
+    return compile_graph(graph, checked, memory, progress, limits, optimize)

@@ -251,6 +251,94 @@ static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t gr
     return f;
 }
 
+/* tg_dot4 on weights widened to int16 at generation time (tinygen/lowering/fast.py,
+ * wide_layout): per group of four values, for each of the four channels its weights of
+ * values 0, 2, 1, 3, so that one word holds the pair SMLAD takes with the input's even or
+ * odd halves and no weight needs sign extension; returns f past the quad's groups. */
+static inline const int16_t *tg_dot4w(const int8_t *a, const int16_t *f, int32_t groups,
+                                      int32_t acc[4])
+{
+    int32_t x0 = acc[0], x1 = acc[1], x2 = acc[2], x3 = acc[3];
+#if defined(TG_DSP) && defined(__GNUC__)
+    int32_t xa, xe, w0, w1;
+#define TG_DOT4W_OPERANDS                                                                     \
+    : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a), [f] "+r"(f), \
+      [n] "+r"(pairs), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0), [w1] "=&r"(w1)       \
+    :                                                                                        \
+    : "cc", "memory"
+    int32_t pairs = groups >> 1;
+    if (pairs > 0) {
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[xa], [%[a]], #4\n\t"
+            "sxtb16 %[xe], %[xa]\n\t"
+            "sxtb16 %[xa], %[xa], ror #8\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x0], %[xe], %[w0], %[x0]\n\t"
+            "smlad %[x0], %[xa], %[w1], %[x0]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x1], %[xe], %[w0], %[x1]\n\t"
+            "smlad %[x1], %[xa], %[w1], %[x1]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x2], %[xe], %[w0], %[x2]\n\t"
+            "smlad %[x2], %[xa], %[w1], %[x2]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x3], %[xe], %[w0], %[x3]\n\t"
+            "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
+            "ldr %[xa], [%[a]], #4\n\t"
+            "sxtb16 %[xe], %[xa]\n\t"
+            "sxtb16 %[xa], %[xa], ror #8\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x0], %[xe], %[w0], %[x0]\n\t"
+            "smlad %[x0], %[xa], %[w1], %[x0]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x1], %[xe], %[w0], %[x1]\n\t"
+            "smlad %[x1], %[xa], %[w1], %[x1]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x2], %[xe], %[w0], %[x2]\n\t"
+            "smlad %[x2], %[xa], %[w1], %[x2]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x3], %[xe], %[w0], %[x3]\n\t"
+            "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            TG_DOT4W_OPERANDS);
+    }
+    if (groups & 1) {
+        __asm__ volatile(
+            "ldr %[xa], [%[a]], #4\n\t"
+            "sxtb16 %[xe], %[xa]\n\t"
+            "sxtb16 %[xa], %[xa], ror #8\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x0], %[xe], %[w0], %[x0]\n\t"
+            "smlad %[x0], %[xa], %[w1], %[x0]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x1], %[xe], %[w0], %[x1]\n\t"
+            "smlad %[x1], %[xa], %[w1], %[x1]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x2], %[xe], %[w0], %[x2]\n\t"
+            "smlad %[x2], %[xa], %[w1], %[x2]\n\t"
+            "ldrd %[w0], %[w1], [%[f]], #8\n\t"
+            "smlad %[x3], %[xe], %[w0], %[x3]\n\t"
+            "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
+            TG_DOT4W_OPERANDS);
+    }
+#undef TG_DOT4W_OPERANDS
+#else
+    for (; groups > 0; --groups, a += 4, f += 16) {
+        x0 += a[0] * f[0] + a[2] * f[1] + a[1] * f[2] + a[3] * f[3];
+        x1 += a[0] * f[4] + a[2] * f[5] + a[1] * f[6] + a[3] * f[7];
+        x2 += a[0] * f[8] + a[2] * f[9] + a[1] * f[10] + a[3] * f[11];
+        x3 += a[0] * f[12] + a[2] * f[13] + a[1] * f[14] + a[3] * f[15];
+    }
+#endif
+    acc[0] = x0;
+    acc[1] = x1;
+    acc[2] = x2;
+    acc[3] = x3;
+    return f;
+}
+
 #if defined(TG_DSP)
 /* Four int8 values as one (possibly unaligned) word; Cortex-M4 loads it with one LDR. */
 static inline int32_t tg_load4(const int8_t *p)

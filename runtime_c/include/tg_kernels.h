@@ -106,6 +106,7 @@ typedef struct {
     int32_t pad_value; /* the input zero point */
     int32_t act_min, act_max;
     const int8_t *filter; /* quads of channels (tg_conv2d_fast_s8.c), 4-byte aligned */
+    const int16_t *filter16; /* or the same widened to int16 (then filter is NULL) */
     /* per channel, out_c padded to a multiple of 4: model bias + input_offset * sum of the
      * filter, multiplier, right shift + 1, rounding constant with the output offset */
     const int32_t *quant;

@@ -7,7 +7,8 @@
  * generation time, which is exact: a padded tap holds the zero point, whose offset value is
  * 0. The filter comes in quads of output channels (out_c padded to a multiple of 4 with
  * zero rows): per group of four values, four bytes of each channel, then each channel's
- * last depth % 4 bytes. Pixels are computed in raster order, each reading its window
+ * last depth % 4 bytes; or, where the generator widened it (filter16), the same as int16
+ * with each group's values in the order 0, 2, 1, 3 (tg_dot4w). Pixels are computed in raster order, each reading its window
  * before writing its outputs: tg_kernels.h's memory contract.
  */
 #include "tg_fast.h"
@@ -81,17 +82,28 @@ static void tg_conv_pixel(const tg_conv_fast_params *p, const int8_t *a, int32_t
     const int32_t groups = depth >> 2, rest = depth & 3;
     const int8_t *tail = a + (depth & ~3);
     const int8_t *f = p->filter;
+    const int16_t *g = p->filter16;
     const int32_t *q = p->quant;
     int8_t *end = out + p->out_c;
+    int32_t k;
     for (; out < end; out += 4, q += 16) {
         int32_t acc[4];
         acc[0] = q[0];
         acc[1] = q[4];
         acc[2] = q[8];
         acc[3] = q[12];
-        f = tg_dot4(a, f, groups, acc);
-        if (rest) {
-            int32_t k;
+        if (g != NULL) { /* int16 weights */
+            g = tg_dot4w(a, g, groups, acc);
+            for (k = 0; k < rest; ++k) {
+                const int32_t x = tail[k];
+                acc[0] += x * g[k];
+                acc[1] += x * g[rest + k];
+                acc[2] += x * g[2 * rest + k];
+                acc[3] += x * g[3 * rest + k];
+            }
+            g += 4 * rest;
+        } else {
+            f = tg_dot4(a, f, groups, acc);
             for (k = 0; k < rest; ++k) {
                 const int32_t x = tail[k];
                 acc[0] += x * f[k];

@@ -122,6 +122,8 @@ class _Builder:
         return f"({qualifier}{ctype} *)({self.name}_arena.bytes + {self.plan.offsets[index]})"
 
     def field_value(self, op_index: int, field: str, value: Any) -> str:
+        if value is None:  # an absent array
+            return "NULL"
         if isinstance(value, np.ndarray):
             return self.const_array(f"{self.name}_op{op_index}_{field}", value, str(value.dtype))
         if isinstance(value, tuple):
