@@ -109,8 +109,19 @@ def run_function(
         f"        return {upper}_ERROR_NULL;",
         "    }",
     ]
-    for item in before:
-        lines += check(*item)
+    if int16_range and in_type == "float":
+        # one pass where the input is good: a value outside -32768 .. 32767, NaN or an
+        # infinity fails it, and only then does a second pass tell which code to give
+        lines += [
+            f"    if (!{name}_within(input, {input_length}, -32768.0f, 32767.0f)) {{",
+            f"        {name}_clear(output, {output_length});",
+            f"        return {name}_within(input, {input_length}, -FLT_MAX, FLT_MAX) ? "
+            f"{upper}_ERROR_RANGE : {upper}_ERROR_NONFINITE;",
+            "    }",
+        ]
+    else:
+        for item in before:
+            lines += check(*item)
     lines += [
         f"    status = {name}_compute(input, output);",
         "    if (status != 0) {",
