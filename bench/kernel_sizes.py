@@ -1,15 +1,18 @@
 """Measure the code size and stack use of each C runtime kernel for a Cortex-M4.
 
 Compiles every file of runtime_c/kernels/ and runtime_c/dsp/ with arm-none-eabi-gcc -Os
--mcpu=cortex-m4 -mthumb -mfloat-abi=hard and writes
-tinygen/memory/kernel_costs.json, which the flash and RAM budgets read.
+-mcpu=cortex-m4 -mthumb -mfloat-abi=hard and writes tinygen/memory/kernel_costs.json, which
+the flash and RAM budgets read: code bytes, and the stack of the deepest call chain inside
+the file.
 Run it again after changing a kernel:  python bench/kernel_sizes.py
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +26,8 @@ KERNELS = ROOT / "runtime_c" / "kernels"
 DSP = ROOT / "runtime_c" / "dsp"
 INCLUDE = ROOT / "runtime_c" / "include"
 OUT = ROOT / "tinygen" / "memory" / "kernel_costs.json"
-FLAGS = ["-std=c99", "-Os", *CPU_FLAGS, "-ffunction-sections", "-fstack-usage"]
+FLAGS = ["-std=c99", "-Os", *CPU_FLAGS, "-ffunction-sections", "-fstack-usage",
+         "-fcallgraph-info=su"]
 
 
 def measure(gcc: str, source: Path, workdir: Path) -> dict[str, int]:
@@ -35,9 +39,29 @@ def measure(gcc: str, source: Path, workdir: Path) -> dict[str, int]:
                           capture_output=True, text=True).stdout
     code = sum(int(line.split()[1]) for line in size.splitlines()
                if line.startswith((".text", ".rodata")))
-    stack = max((int(line.split("\t")[1]) for line in
-                 (workdir / (source.stem + ".su")).read_text().splitlines()), default=0)
-    return {"code_bytes": code, "stack_bytes": stack}
+    return {"code_bytes": code, "stack_bytes": deepest_chain(workdir / (source.stem + ".ci"))}
+
+
+_NODE = re.compile(r'node: \{ title: "([^"]+)" label: "[^"]*\\n(\d+) bytes')
+_EDGE = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
+
+
+def deepest_chain(callgraph: Path) -> int:
+    """The most stack any call chain inside the file takes (gcc's -fcallgraph-info=su):
+    a function's frame plus its deepest callee's, from each function; calls out of the file
+    (memcpy, logf) count nothing here, the budget's call margins cover them."""
+    text = callgraph.read_text()
+    frames = {name: int(size) for name, size in _NODE.findall(text)}
+    callees: dict[str, set[str]] = {}
+    for caller, callee in _EDGE.findall(text):
+        callees.setdefault(caller, set()).add(callee)
+
+    @functools.cache
+    def depth(name: str) -> int:
+        below = [depth(c) for c in callees.get(name, ()) if c in frames and c != name]
+        return frames.get(name, 0) + max(below, default=0)
+
+    return max((depth(name) for name in frames), default=0)
 
 
 def main() -> int:

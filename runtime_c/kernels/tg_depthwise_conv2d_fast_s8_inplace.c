@@ -13,7 +13,7 @@
 #include "tg_kernels.h"
 
 /* Outputs of a plane row computed at once by the 3x3 stride-1 path (int32 on the stack). */
-#define TG_DW_CHUNK 32
+#define TG_DW_CHUNK 16
 
 /* Input channel `in` (a stride of p->channels) as a plane with the zero point around it:
  * plane pixel (py, px) at plane[py * rs + px * cs], (rs, cs) = (plane_w, 1) row by row or
@@ -73,7 +73,7 @@ static int32_t tg_pack16(int32_t low, int32_t high)
  * SMUAD each, the middle taps x1 w1 and x2 w1 one SMLAxy each. k holds the weights packed:
  * {w0 | w2 << 16, w3 | w5 << 16, w6 | w8 << 16, w1 | w4 << 16, w7} (the portable path
  * reads the nine weights w). */
-static void tg_dw_pairs_3x3(const int8_t *x, int32_t dy, const int32_t *k, const int32_t *w,
+static void tg_dw_pairs_3x3(const int8_t *x, int32_t dy, const int32_t *k, const int16_t *w,
                             int32_t pairs, int32_t *acc)
 {
 #if defined(TG_DSP) && defined(__GNUC__)
@@ -132,7 +132,7 @@ static void tg_dw_pairs_3x3(const int8_t *x, int32_t dy, const int32_t *k, const
  * rows of `rows` x `cols` outputs; consecutive outputs of a row are `step` bytes apart in
  * `to`, rows `row_step` (the caller transposes a plane whose rows would be short). */
 static void tg_dw_plane_3x3(const tg_depthwise_fast_params *p, const int8_t *plane,
-                            int32_t rows, int32_t cols, const int32_t *w, const int32_t *q,
+                            int32_t rows, int32_t cols, const int16_t *w, const int32_t *q,
                             int8_t *to, int32_t step, int32_t row_step)
 {
     const int32_t bias = q[0], m = q[1], r1 = q[2], rounding = q[3];
@@ -177,7 +177,7 @@ static void tg_dw_plane_3x3(const tg_depthwise_fast_params *p, const int8_t *pla
 /* Output channel c from its plane: any window (at most TG_DEPTHWISE_FAST_TAPS taps), each
  * tap at a fixed distance from the window's first byte. */
 static void tg_dw_plane_any(const tg_depthwise_fast_params *p, const int8_t *plane,
-                            int32_t plane_w, const int32_t *w, const int32_t *q, int8_t *to)
+                            int32_t plane_w, const int16_t *w, const int32_t *q, int8_t *to)
 {
     const int32_t fh = p->filter_h, fw = p->filter_w, taps = fh * fw, channels = p->channels;
     const int32_t sx = p->stride_w, sy = p->stride_h * plane_w;
@@ -209,7 +209,7 @@ void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
     const int32_t plane_w = (p->out_w - 1) * p->stride_w + (fw - 1) * p->dilation_w + 1;
     const int32_t simple = fh == 3 && fw == 3 && p->stride_w == 1 && p->stride_h == 1 &&
                            p->dilation_w == 1 && p->dilation_h == 1;
-    int32_t w[TG_DEPTHWISE_FAST_TAPS];
+    int16_t w[TG_DEPTHWISE_FAST_TAPS];
     int32_t c, t;
     for (c = 0; c < channels; ++c) {
         const int32_t step = c < whole ? 4 : channels - whole;
@@ -219,7 +219,7 @@ void tg_depthwise_conv2d_fast_s8_inplace(const tg_depthwise_fast_params *p,
             w[t] = f[t * step];
         }
         if (simple && p->out_w < p->out_h) { /* columns are longer: a transposed plane */
-            int32_t wt[9];
+            int16_t wt[9];
             for (t = 0; t < 9; ++t) {
                 wt[t] = w[(t % 3) * 3 + t / 3];
             }
