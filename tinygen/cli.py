@@ -70,7 +70,8 @@ def _quantize_options(args: argparse.Namespace, io: str = "int8") -> QuantizeOpt
 def _narrower_fits(args: argparse.Namespace, usage: Usage, budget: Budget | None) -> bool:
     """Over the flash budget with int16 weights (--optimize speed): switch ``args`` to
     --optimize size, whose one-byte weights may fit, and say so; whether it switched."""
-    if budget is None or usage.flash_bytes <= budget.flash_bytes or args.optimize != "speed":
+    if (budget is None or budget.flash_bytes is None or usage.flash_bytes <= budget.flash_bytes
+            or args.optimize != "speed"):
         return False
     print(f"flash {usage.flash_bytes:,} B is over the budget's {budget.flash_bytes:,} B with "
           "int16 convolution weights: generating with --optimize size (int8 weights)")
