@@ -19,7 +19,7 @@ from tinygen.compiler import CompiledModel
 from tinygen.frontend.tflite import parse_tflite
 from tinygen.reference.interpreter import run_reference
 from tinygen.verify.c_model import CModel
-from tinygen.verify.truth import Parting, Truth, count_differing, same_values
+from tinygen.verify.truth import Parting, Truth, count_differing, same_values, tflite_wrong
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class VerifyResult:
     missing: dict[str, str] = field(default_factory=dict)  # interpreter → why it did not run
     tflm_disagreements: int = 0  # runs where TFLM's outputs differ from TensorFlow Lite's
     parting: Parting | None = None  # where TFLM and TensorFlow Lite first part
+    tflite_wrong: list[str] = field(default_factory=list)  # why TFLM is the judge instead
 
     @property
     def ok(self) -> bool:
@@ -108,9 +109,11 @@ def verify(
     ``failures``: the interpreters that cannot run the model and why (found by the
     caller in child processes, ``probe.interpreter_failures``); they are not started.
     """
-    truth = Truth(model_bytes, len(model.graph.outputs), failures)
-    result = VerifyResult(judge=truth.judge, missing=dict(truth.missing))
     as_read = parse_tflite(model_bytes)
+    wrong = tflite_wrong(as_read)
+    truth = Truth(model_bytes, len(model.graph.outputs), failures, prefer_tflm=bool(wrong))
+    result = VerifyResult(judge=truth.judge, missing=dict(truth.missing),
+                          tflite_wrong=wrong if truth.prefer_tflm else [])
     with tempfile.TemporaryDirectory(prefix="tinygen-verify-") as tmp:
         cmodel = CModel(model, Path(tmp))
         for inputs in input_sets:

@@ -4,7 +4,9 @@ reference kernels, TensorFlow Lite's reference kernels where the two part.
 Both interpreters run every input. When their outputs differ, TFLM has a bug (for instance
 SPACE_TO_BATCH_ND of a dynamic-batch model, a standalone RELU6 between two scales, or the
 double rounding of FULLY_CONNECTED), and the first operator of the model where their
-tensors part is found by comparing every tensor both kept.
+tensors part is found by comparing every tensor both kept. The exception: operators whose
+TensorFlow Lite reference kernel is known to be wrong (``TFLITE_WRONG``, such as SUM on
+int8), where TFLite Micro is the truth for the whole model.
 """
 
 from __future__ import annotations
@@ -20,6 +22,23 @@ from tinygen.verify.tflm import TflmModel
 
 TFLM = "TFLite Micro"
 TFLITE = "TensorFlow Lite"
+
+#: Operators whose TensorFlow Lite reference kernel is wrong on int8 tensors where TFLite
+#: Micro is right, and why: a model holding one is judged against TFLite Micro (if it runs).
+TFLITE_WRONG = {
+    "SUM": "TensorFlow Lite's reference SUM reads int8 tensors as uint8 (its clamp too), so "
+    "every negative input value counts as value + 256 (tensorflow/tensorflow#102490)",
+}
+
+
+def tflite_wrong(model: Graph) -> list[str]:
+    """Why TensorFlow Lite's reference kernels are no truth for ``model`` (empty: they are)."""
+    return sorted({
+        TFLITE_WRONG[op.kind]
+        for op in model.ops
+        if op.kind in TFLITE_WRONG and op.inputs and op.inputs[0] >= 0
+        and model.tensors[op.inputs[0]].dtype == "int8"
+    })
 
 
 def same_values(a: np.ndarray | None, b: np.ndarray | None) -> bool:
@@ -59,11 +78,16 @@ class Truth:
 
     ``failures`` says which interpreters cannot run the model and why (found beforehand
     in child processes by ``probe.interpreter_failures``, since both abort on some models);
-    those are not started.
+    those are not started. ``prefer_tflm``: TFLM is the truth where it runs (the model holds
+    an operator of ``TFLITE_WRONG``).
     """
 
     def __init__(
-        self, model_bytes: bytes, output_count: int, failures: dict[str, str] | None = None
+        self,
+        model_bytes: bytes,
+        output_count: int,
+        failures: dict[str, str] | None = None,
+        prefer_tflm: bool = False,
     ) -> None:
         self.missing: dict[str, str] = dict(failures or {})
         self.tflm: TflmModel | None = None
@@ -86,11 +110,12 @@ class Truth:
                 + "). "
                 "The library itself can still be generated."
             )
+        self.prefer_tflm = prefer_tflm and self.tflm is not None
 
     @property
     def judge(self) -> str:
         """Who the C is judged against."""
-        return TFLITE if self.tflite is not None else TFLM
+        return TFLITE if self.tflite is not None and not self.prefer_tflm else TFLM
 
     def invoke(self, inputs: list[np.ndarray]) -> tuple[list[np.ndarray], bool]:
         """The true outputs, and whether TFLM disagrees with TensorFlow Lite on them."""
@@ -102,11 +127,14 @@ class Truth:
         differs = tflm_out is not None and not all(
             same_values(a, b) for a, b in zip(tflm_out, tflite_out, strict=True)
         )
+        if self.prefer_tflm:
+            assert tflm_out is not None
+            return tflm_out, differs
         return tflite_out, differs
 
     def tensor(self, index: int) -> np.ndarray | None:
         """The true value of model tensor ``index`` after the last ``invoke``."""
-        if self.tflite is not None:
+        if self.tflite is not None and not self.prefer_tflm:
             return self.tflite.tensor(index)
         assert self.tflm is not None
         return self.tflm.tensor(index)
