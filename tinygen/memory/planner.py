@@ -83,10 +83,12 @@ def plan_memory(
     order_bound = order_peak(graph, list(range(len(graph.ops)))) if graph.ops else lower_bound
     ranges = live_ranges(graph)
     steps = len(graph.ops)
+    # Every tensor starts on a multiple of its element's size (an int64 index, for one).
+    alignment = max([options.alignment] + [graph.tensors[r.tensor].itemsize for r in ranges])
 
     def place(sharing: Sharing, time_limit: float, say: Callable[[str], None] | None) -> Placement:
         return assign_offsets(
-            list(sharing.buffers), steps, options.alignment, options.exact, time_limit,
+            list(sharing.buffers), steps, alignment, options.exact, time_limit,
             progress=say,
         )
 
@@ -108,7 +110,7 @@ def plan_memory(
         offsets=offsets,
         scratch_offsets=scratch,
         arena_bytes=placement.arena_bytes,
-        alignment=options.alignment,
+        alignment=alignment,
         ranges=tuple(ranges),
         buffers=tuple(buffers),
         buffer_offsets=placement.offsets,
