@@ -15,11 +15,12 @@ class CKernel:
     source: str  # file under runtime_c/kernels/
     scratch: bool = False  # takes a scratch buffer in the arena as its last argument
     input_array: bool = False  # takes its inputs as one const array of pointers
+    output_array: bool = False  # takes its outputs as one const array of pointers
 
 
 def _k(function: str, params_type: str, scratch: bool = False,
-       input_array: bool = False) -> CKernel:
-    return CKernel(function, params_type, f"{function}.c", scratch, input_array)
+       input_array: bool = False, output_array: bool = False) -> CKernel:
+    return CKernel(function, params_type, f"{function}.c", scratch, input_array, output_array)
 
 
 C_KERNELS: dict[str, CKernel] = {

@@ -99,10 +99,11 @@ class _Builder:
         self.constant_bytes += values.size * np.dtype(dtype).itemsize
         return name
 
-    def pointer_array(self, name: str, pointers: list[str]) -> str:
-        """``static const int8_t *const name[]`` of address constants (tensor arguments)."""
+    def pointer_array(self, name: str, pointers: list[str], ctype: str = "int8_t *const") -> str:
+        """``static const CTYPE name[]`` of address constants (tensor arguments): by default
+        ``const int8_t *const`` (inputs); ``tg_s8_output`` gives ``int8_t *const`` (outputs)."""
         self.arrays.append(
-            {"ctype": "int8_t *const", "name": name, "count": len(pointers), "lines": pointers}
+            {"ctype": ctype, "name": name, "count": len(pointers), "lines": pointers}
         )
         self.params_bytes += 4 * len(pointers)
         return name
@@ -168,7 +169,11 @@ class _Builder:
             args = [self.tensor_arg(t, False) for t in inputs]
             if kernel.input_array:  # one const array of the input pointers, in flash
                 args = [self.pointer_array(f"{self.name}_op{i}_inputs", args)]
-            args += [self.tensor_arg(t, True) for t in call.outputs]
+            outputs = [self.tensor_arg(t, True) for t in call.outputs]
+            if kernel.output_array:  # one const array of the output pointers, in flash
+                outputs = [self.pointer_array(f"{self.name}_op{i}_outputs", outputs,
+                                              "tg_s8_output")]
+            args += outputs
             if kernel.scratch:
                 scratch = self.plan.scratch_offsets.get(i)
                 at = f"(int8_t *)({self.name}_arena.bytes + {scratch})"
