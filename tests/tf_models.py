@@ -65,12 +65,6 @@ def dense_model(quantize: str = "int8", units: int = 8, seed: int = 0) -> bytes:
     return convert(lambda x: tf.nn.relu(tf.matmul(x, w) + b), (1, 16), quantize=quantize)
 
 
-def unsupported_model() -> bytes:
-    """int8 model with operators tinygen does not compile yet (TANH, LOGISTIC) and MUL."""
-    tf = _tf()
-    return convert(lambda x: tf.sigmoid(tf.tanh(x) * x) * x, (1, 8))
-
-
 def dead_relu_softmax_model() -> bytes:
     """A ReLU that is always 0, then FULLY_CONNECTED + SOFTMAX: the converter gives the dead
     activations a scale near 1e-8, and TFLM aborts the process while preparing the model."""

@@ -240,4 +240,181 @@ typedef struct {
 void tg_mul_s8(const tg_mul_params *p, const int8_t *input1, const int8_t *input2,
                int8_t *output);
 
+/* TRANSPOSE_CONV: NHWC input [batches, in_h, in_w, in_c], OHWI filter [out_c, filter_h,
+ * filter_w, in_c], optional bias (NULL: none); input pixel (iy, ix) reaches output pixel
+ * (iy * stride_h - pad_h + ky, ix * stride_w - pad_w + kx). Gathered per output pixel, no
+ * scratch; the output must not overlap the input. */
+typedef struct {
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
+    int32_t filter_h, filter_w, stride_h, stride_w, pad_h, pad_w;
+    int32_t input_offset, output_offset, act_min, act_max;
+    const int32_t *multiplier; /* one per output channel */
+    const int32_t *shift;
+} tg_transpose_conv_params;
+
+void tg_transpose_conv_s8(const tg_transpose_conv_params *p, const int8_t *input,
+                          const int8_t *filter, const int32_t *bias, int8_t *output);
+
+/* RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR of [batches, in_h, in_w, channels] to
+ * [batches, out_h, out_w, channels], input and output in one quantization. Nearest: rows[y]
+ * and cols[x] are the input row and column of output pixel (y, x). Bilinear: rows[3 y ..]
+ * and cols[3 x ..] are (lower, upper, fraction in 1/1024ths). The output must not overlap
+ * the input. */
+typedef struct {
+    int32_t batches, in_h, in_w, channels, out_h, out_w;
+    const int32_t *rows; /* out_h entries */
+    const int32_t *cols; /* out_w entries */
+} tg_resize_nearest_params;
+
+typedef struct {
+    int32_t batches, in_h, in_w, channels, out_h, out_w;
+    const int32_t *rows; /* out_h triples */
+    const int32_t *cols; /* out_w triples */
+} tg_resize_bilinear_params;
+
+void tg_resize_nearest_s8(const tg_resize_nearest_params *p, const int8_t *input,
+                          int8_t *output);
+void tg_resize_bilinear_s8(const tg_resize_bilinear_params *p, const int8_t *input,
+                           int8_t *output);
+
+/* Data movement on int8 tensors that share one quantization; no output overlaps an input. */
+
+/* One strided view (TRANSPOSE, SLICE, STRIDED_SLICE, SPACE_TO_DEPTH, DEPTH_TO_SPACE): output
+ * element (i_0, ..., i_5) of out_shape (leading ones 1) is input element
+ * start + sum of i_d * in_strides[d]; strides are in elements and may be negative. */
+typedef struct {
+    int32_t dims;
+    int32_t out_shape[TG_MAX_DIMS];
+    int32_t in_strides[TG_MAX_DIMS];
+    int32_t start, size;
+} tg_strided_copy_params;
+
+void tg_strided_copy_s8(const tg_strided_copy_params *p, const int8_t *input, int8_t *output);
+
+/* An output of a kernel that writes several, in the const array of them it takes. */
+typedef int8_t *tg_s8_output;
+
+/* SPLIT, SPLIT_V, UNPACK: the inverse of CONCATENATION. outer = elements before the axis,
+ * in_inner and inner[k] = the input's and output k's elements from the axis on; outputs
+ * holds count pointers. */
+typedef struct {
+    int32_t count, outer, in_inner;
+    const int32_t *inner;
+    int32_t axis;
+} tg_split_params;
+
+void tg_split_s8(const tg_split_params *p, const int8_t *input, const tg_s8_output *outputs);
+
+/* GATHER: input [batch, outer, axis_size, inner_size] (flattened), indices [batch,
+ * coord_size] (p->indices when the indices argument is NULL), output [batch, outer,
+ * coord_size, inner_size]; an index outside [0, axis_size) writes fill. */
+typedef struct {
+    int32_t batch_size, outer_size, axis_size, inner_size, coord_size, fill;
+    const int32_t *indices;
+} tg_gather_params;
+
+void tg_gather_s8(const tg_gather_params *p, const int8_t *input, const int32_t *indices,
+                  int8_t *output);
+
+/* MIRROR_PAD: out_shape = in_shape + before + after per dimension (dims of them, leading
+ * ones 1), the padding mirrored about the edge element (offset 1, REFLECT) or repeating it
+ * (offset 0, SYMMETRIC). */
+typedef struct {
+    int32_t dims;
+    int32_t in_shape[TG_MAX_DIMS];
+    int32_t out_shape[TG_MAX_DIMS];
+    int32_t before[TG_MAX_DIMS];
+    int32_t offset, out_size;
+} tg_mirror_pad_params;
+
+void tg_mirror_pad_s8(const tg_mirror_pad_params *p, const int8_t *input, int8_t *output);
+
+/* LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, a PRELU with one alpha: output[i] is
+ * table[(uint8_t)input[i]], the 256 results the generator computed. */
+typedef struct {
+    int32_t size;
+    const int8_t *table;
+} tg_lut_params;
+
+void tg_lut_s8(const tg_lut_params *p, const int8_t *input, int8_t *output);
+
+/* PRELU with alphas that broadcast into the input (as ADD broadcasts; in2 is alpha):
+ * (input + input_offset) >= 0 requantized by multiplier 1, else times
+ * (alpha + alpha_offset) requantized by multiplier 2; plus output_offset. */
+typedef struct {
+    int32_t size, dims;
+    int32_t out_shape[TG_MAX_DIMS];
+    int32_t in1_strides[TG_MAX_DIMS];
+    int32_t in2_strides[TG_MAX_DIMS];
+    int32_t input_offset, alpha_offset, output_offset;
+    int32_t output_multiplier_1, output_shift_1, output_multiplier_2, output_shift_2;
+} tg_prelu_params;
+
+void tg_prelu_s8(const tg_prelu_params *p, const int8_t *input, const int8_t *alpha,
+                 int8_t *output);
+
+/* SQUARED_DIFFERENCE with ADD's parameters (left_shift 7): the two inputs on a common
+ * scale, their difference squared and requantized. */
+void tg_squared_difference_s8(const tg_add_params *p, const int8_t *input1,
+                              const int8_t *input2, int8_t *output);
+
+/* MAXIMUM and MINIMUM of the stored bytes, broadcasting as ADD. */
+typedef struct {
+    int32_t size, dims;
+    int32_t out_shape[TG_MAX_DIMS];
+    int32_t in1_strides[TG_MAX_DIMS];
+    int32_t in2_strides[TG_MAX_DIMS];
+} tg_minmax_params;
+
+void tg_maximum_s8(const tg_minmax_params *p, const int8_t *input1, const int8_t *input2,
+                   int8_t *output);
+void tg_minimum_s8(const tg_minmax_params *p, const int8_t *input1, const int8_t *input2,
+                   int8_t *output);
+
+/* Reductions and matrix products (SUM runs on tg_mean_s8 with MEAN's 1/count left out). */
+
+/* REDUCE_MAX (minimum 0) and REDUCE_MIN (minimum 1), walked as tg_mean_s8 walks its groups;
+ * input and output share one quantization. */
+typedef struct {
+    int32_t outputs, count;
+    int32_t kept_shape[TG_MAX_DIMS], kept_strides[TG_MAX_DIMS];
+    int32_t reduced_shape[TG_MAX_DIMS], reduced_strides[TG_MAX_DIMS];
+    int32_t minimum;
+} tg_reduce_minmax_params;
+
+void tg_reduce_minmax_s8(const tg_reduce_minmax_params *p, const int8_t *input,
+                         int8_t *output);
+
+/* ARG_MAX (minimum 0) and ARG_MIN (minimum 1) of input [outer, axis_size, inner] along the
+ * middle dimension: output [outer, inner] of int32_t (index_bytes 4) or int64_t (8) indices,
+ * the first of equal values. */
+typedef struct {
+    int32_t outer, axis_size, inner, minimum, index_bytes;
+} tg_arg_minmax_params;
+
+void tg_arg_minmax_s8(const tg_arg_minmax_params *p, const int8_t *input, void *output);
+
+/* L2_NORMALIZATION of input [outer, depth] along depth; the output has scale 1/128 and
+ * zero point 0. */
+typedef struct {
+    int32_t outer, depth, input_zero_point;
+} tg_l2_normalization_params;
+
+void tg_l2_normalization_s8(const tg_l2_normalization_params *p, const int8_t *input,
+                            int8_t *output);
+
+/* BATCH_MATMUL: output [batch_shape..., rows, cols] (row-major); lhs element (i, k) of a
+ * batch lies at i * lhs_row_stride + k * lhs_depth_stride from its batch's start, rhs
+ * element (k, j) at k * rhs_depth_stride + j * rhs_col_stride; batch strides are 0 where
+ * an operand broadcasts. */
+typedef struct {
+    int32_t batch_shape[3], lhs_batch_strides[3], rhs_batch_strides[3];
+    int32_t rows, cols, depth;
+    int32_t lhs_row_stride, lhs_depth_stride, rhs_depth_stride, rhs_col_stride;
+    int32_t lhs_offset, rhs_offset, output_offset, multiplier, shift;
+} tg_batch_matmul_params;
+
+void tg_batch_matmul_s8(const tg_batch_matmul_params *p, const int8_t *lhs,
+                        const int8_t *rhs, int8_t *output);
+
 #endif /* TG_KERNELS_H */

@@ -107,12 +107,56 @@ def _gather(o: Any) -> dict[str, Any]:
     return {"axis": o.Axis(), "batch_dims": o.BatchDims()}
 
 
+def _block_size(o: Any) -> dict[str, Any]:
+    return {"block_size": o.BlockSize()}
+
+
+def _num_splits(o: Any) -> dict[str, Any]:
+    return {"num_splits": o.NumSplits()}
+
+
+def _mirror_pad(o: Any) -> dict[str, Any]:
+    modes = {tflite.MirrorPadMode.REFLECT: "REFLECT", tflite.MirrorPadMode.SYMMETRIC: "SYMMETRIC"}
+    return {"mode": modes.get(o.Mode(), f"unknown ({o.Mode()})")}
+
+
 def _reducer(o: Any) -> dict[str, Any]:
     return {"keep_dims": bool(o.KeepDims())}
 
 
+#: ARG_MAX / ARG_MIN output types (TensorType codes) the converter writes.
+_INDEX_TYPES = {2: "int32", 4: "int64"}
+
+
+def _arg_minmax(o: Any) -> dict[str, Any]:
+    return {"output_type": _INDEX_TYPES.get(o.OutputType(), f"unknown ({o.OutputType()})")}
+
+
+def _batch_matmul(o: Any) -> dict[str, Any]:
+    return {"adj_x": bool(o.AdjX()), "adj_y": bool(o.AdjY()),
+            "asymmetric_quantize_inputs": bool(o.AsymmetricQuantizeInputs())}
+
+
 def _softmax(o: Any) -> dict[str, Any]:
     return {"beta": float(o.Beta())}
+
+
+def _leaky_relu(o: Any) -> dict[str, Any]:
+    return {"alpha": float(o.Alpha())}
+
+
+def _transpose_conv(o: Any) -> dict[str, Any]:
+    return {
+        "padding": _padding(o.Padding()),
+        "stride_h": o.StrideH(),
+        "stride_w": o.StrideW(),
+        "activation": _activation(o.FusedActivationFunction()),
+    }
+
+
+def _resize(o: Any) -> dict[str, Any]:
+    return {"align_corners": bool(o.AlignCorners()),
+            "half_pixel_centers": bool(o.HalfPixelCenters())}
 
 
 _T = tflite.BuiltinOptions
@@ -124,6 +168,7 @@ OPTIONS: dict[str, tuple[type, int, Callable[[Any], dict[str, Any]]]] = {
     "MAX_POOL_2D": (tflite.Pool2DOptions, _T.Pool2DOptions, _pool),
     "FULLY_CONNECTED": (tflite.FullyConnectedOptions, _T.FullyConnectedOptions, _fully_connected),
     "SOFTMAX": (tflite.SoftmaxOptions, _T.SoftmaxOptions, _softmax),
+    "LEAKY_RELU": (tflite.LeakyReluOptions, _T.LeakyReluOptions, _leaky_relu),
     "ADD": (tflite.AddOptions, _T.AddOptions, _activation_only),
     "SUB": (tflite.SubOptions, _T.SubOptions, _activation_only),
     "MUL": (tflite.MulOptions, _T.MulOptions, _activation_only),
@@ -135,8 +180,23 @@ OPTIONS: dict[str, tuple[type, int, Callable[[Any], dict[str, Any]]]] = {
     "PACK": (tflite.PackOptions, _T.PackOptions, _pack),
     "UNPACK": (tflite.UnpackOptions, _T.UnpackOptions, _unpack),
     "GATHER": (tflite.GatherOptions, _T.GatherOptions, _gather),
+    "SPACE_TO_DEPTH": (tflite.SpaceToDepthOptions, _T.SpaceToDepthOptions, _block_size),
+    "DEPTH_TO_SPACE": (tflite.DepthToSpaceOptions, _T.DepthToSpaceOptions, _block_size),
+    "SPLIT": (tflite.SplitOptions, _T.SplitOptions, _num_splits),
+    "SPLIT_V": (tflite.SplitVOptions, _T.SplitVOptions, _num_splits),
+    "MIRROR_PAD": (tflite.MirrorPadOptions, _T.MirrorPadOptions, _mirror_pad),
     "MEAN": (tflite.ReducerOptions, _T.ReducerOptions, _reducer),
     "SUM": (tflite.ReducerOptions, _T.ReducerOptions, _reducer),
+    "REDUCE_MAX": (tflite.ReducerOptions, _T.ReducerOptions, _reducer),
+    "REDUCE_MIN": (tflite.ReducerOptions, _T.ReducerOptions, _reducer),
+    "ARG_MAX": (tflite.ArgMaxOptions, _T.ArgMaxOptions, _arg_minmax),
+    "ARG_MIN": (tflite.ArgMinOptions, _T.ArgMinOptions, _arg_minmax),
+    "L2_NORMALIZATION": (tflite.L2NormOptions, _T.L2NormOptions, _activation_only),
+    "BATCH_MATMUL": (tflite.BatchMatMulOptions, _T.BatchMatMulOptions, _batch_matmul),
+    "TRANSPOSE_CONV": (tflite.TransposeConvOptions, _T.TransposeConvOptions, _transpose_conv),
+    "RESIZE_BILINEAR": (tflite.ResizeBilinearOptions, _T.ResizeBilinearOptions, _resize),
+    "RESIZE_NEAREST_NEIGHBOR": (
+        tflite.ResizeNearestNeighborOptions, _T.ResizeNearestNeighborOptions, _resize),
 }
 #: Attributes of absent options that differ from the schema's defaults.
 _ABSENT = {"SOFTMAX": {"beta": 1.0}}

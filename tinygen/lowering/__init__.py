@@ -11,19 +11,43 @@ from collections.abc import Callable
 
 from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
+from tinygen.lowering.activations import (
+    lower_hard_swish,
+    lower_leaky_relu,
+    lower_logistic,
+    lower_prelu,
+    lower_tanh,
+)
 from tinygen.lowering.add import lower_add
+from tinygen.lowering.arg_minmax import lower_arg_minmax
+from tinygen.lowering.batch_matmul import lower_batch_matmul
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.concatenation import lower_concatenation
 from tinygen.lowering.conv import lower_conv
+from tinygen.lowering.elementwise import lower_minmax, lower_squared_difference
 from tinygen.lowering.fully_connected import lower_fully_connected
+from tinygen.lowering.gather import lower_gather
+from tinygen.lowering.l2_normalization import lower_l2_normalization
 from tinygen.lowering.mean import lower_mean
+from tinygen.lowering.mirror_pad import lower_mirror_pad
+from tinygen.lowering.movement import (
+    lower_depth_to_space,
+    lower_slice,
+    lower_space_to_depth,
+    lower_strided_slice,
+    lower_transpose,
+)
+from tinygen.lowering.movement_split import lower_pack, lower_split, lower_split_v, lower_unpack
 from tinygen.lowering.mul import lower_mul
 from tinygen.lowering.pad import lower_pad
 from tinygen.lowering.pooling import lower_pool
 from tinygen.lowering.quantize import lower_dequantize, lower_quantize, lower_relu
+from tinygen.lowering.reduce import lower_reduce_minmax, lower_sum
 from tinygen.lowering.reshape import lower_reshape
+from tinygen.lowering.resize import lower_resize_bilinear, lower_resize_nearest
 from tinygen.lowering.softmax import lower_softmax
 from tinygen.lowering.space_batch import lower_batch_to_space, lower_space_to_batch
+from tinygen.lowering.transpose_conv import lower_transpose_conv
 
 Lowerer = Callable[[Graph, int, Op], KernelCall]
 
@@ -45,11 +69,40 @@ LOWERERS: dict[str, Lowerer] = {
     "RELU": lower_relu,
     "RELU6": lower_relu,
     "MEAN": lower_mean,
+    "SUM": lower_sum,
+    "REDUCE_MAX": lower_reduce_minmax,
+    "REDUCE_MIN": lower_reduce_minmax,
+    "ARG_MAX": lower_arg_minmax,
+    "ARG_MIN": lower_arg_minmax,
+    "L2_NORMALIZATION": lower_l2_normalization,
+    "BATCH_MATMUL": lower_batch_matmul,
     "SPACE_TO_BATCH_ND": lower_space_to_batch,
     "BATCH_TO_SPACE_ND": lower_batch_to_space,
     "PAD": lower_pad,
     "PADV2": lower_pad,
     "CONCATENATION": lower_concatenation,
+    "LOGISTIC": lower_logistic,
+    "TANH": lower_tanh,
+    "HARD_SWISH": lower_hard_swish,
+    "LEAKY_RELU": lower_leaky_relu,
+    "PRELU": lower_prelu,
+    "MAXIMUM": lower_minmax,
+    "MINIMUM": lower_minmax,
+    "SQUARED_DIFFERENCE": lower_squared_difference,
+    "TRANSPOSE": lower_transpose,
+    "SLICE": lower_slice,
+    "STRIDED_SLICE": lower_strided_slice,
+    "SPACE_TO_DEPTH": lower_space_to_depth,
+    "DEPTH_TO_SPACE": lower_depth_to_space,
+    "SPLIT": lower_split,
+    "SPLIT_V": lower_split_v,
+    "UNPACK": lower_unpack,
+    "PACK": lower_pack,
+    "GATHER": lower_gather,
+    "MIRROR_PAD": lower_mirror_pad,
+    "TRANSPOSE_CONV": lower_transpose_conv,
+    "RESIZE_NEAREST_NEIGHBOR": lower_resize_nearest,
+    "RESIZE_BILINEAR": lower_resize_bilinear,
 }
 
 #: Operators whose data inputs must be int8 in an int8 model.

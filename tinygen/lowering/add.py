@@ -92,6 +92,35 @@ def broadcast(graph: Graph, index: int, op: Op) -> Broadcast:
     )
 
 
+def scaled_pair_params(
+    shape: Broadcast, offsets: tuple[int, int, int], left_shift: int,
+    scales: tuple[tuple[int, int], tuple[int, int], tuple[int, int]], act: tuple[int, int],
+) -> AddParams:
+    """ADD's parameters (also SUB's and SQUARED_DIFFERENCE's): the shape walk, the input
+    offsets and the output offset, the left shift, each input's and the output's multiplier
+    and shift, and the activation range."""
+    (m1, s1), (m2, s2), (mo, so) = scales
+    return AddParams(
+        size=shape.size,
+        dims=MAX_DIMS,
+        out_shape=shape.out_shape,
+        in1_strides=shape.in1_strides,
+        in2_strides=shape.in2_strides,
+        left_shift=left_shift,
+        input1_offset=offsets[0],
+        input1_multiplier=m1,
+        input1_shift=s1,
+        input2_offset=offsets[1],
+        input2_multiplier=m2,
+        input2_shift=s2,
+        output_offset=offsets[2],
+        output_multiplier=mo,
+        output_shift=so,
+        act_min=act[0],
+        act_max=act[1],
+    )
+
+
 def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
     shape = broadcast(graph, index, op)
     aq = quant_of(graph, op.inputs[0], "first input", index, op)
@@ -103,25 +132,9 @@ def lower_add(graph: Graph, index: int, op: Op) -> KernelCall:
     m2, sh2 = rescale(s2 / twice_max, index, op, "second input")
     mo, sho = rescale(twice_max / ((1 << LEFT_SHIFT_INT8) * so), index, op, "output")
     act_min, act_max = activation_range(op.attrs.get("activation", "NONE"), so, yq.zero_point0)
-    params = AddParams(
-        size=shape.size,
-        dims=MAX_DIMS,
-        out_shape=shape.out_shape,
-        in1_strides=shape.in1_strides,
-        in2_strides=shape.in2_strides,
-        left_shift=LEFT_SHIFT_INT8,
-        input1_offset=-aq.zero_point0,
-        input1_multiplier=m1,
-        input1_shift=sh1,
-        input2_offset=-bq.zero_point0,
-        input2_multiplier=m2,
-        input2_shift=sh2,
-        output_offset=yq.zero_point0,
-        output_multiplier=mo,
-        output_shift=sho,
-        act_min=act_min,
-        act_max=act_max,
-    )
+    offsets = (-aq.zero_point0, -bq.zero_point0, yq.zero_point0)
+    params = scaled_pair_params(shape, offsets, LEFT_SHIFT_INT8, ((m1, sh1), (m2, sh2), (mo, sho)),
+                                (act_min, act_max))
     if op.kind == "SUB":
         return KernelCall("sub_s8", (op.inputs[0], op.inputs[1]), (op.outputs[0],), params)
     shapes = {tuple(graph.tensors[t].shape) for t in (*op.inputs[:2], op.outputs[0])}

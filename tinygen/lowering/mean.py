@@ -2,6 +2,8 @@
 
 The sum over the reduced axes is rescaled by input_scale / output_scale / count:
 TFLM folds 1/count into the multiplier with a shift chosen from count's bit length.
+``reduction`` (the axes and the walk over them) serves SUM, REDUCE_MAX and REDUCE_MIN too
+(``tinygen.lowering.reduce``).
 """
 
 from __future__ import annotations
@@ -42,49 +44,83 @@ def _pad(values: list[int], fill: int) -> tuple[int, ...]:
 MAX_COUNT = ((1 << 31) - 1) // 256
 
 
-def lower_mean(graph: Graph, index: int, op: Op) -> KernelCall:
+@dataclass(frozen=True)
+class Reduction:
+    """Where a reduction over constant axes reads (MEAN, SUM, REDUCE_MAX, REDUCE_MIN): the
+    outer walk over the kept positions, the inner walk over the ``count`` elements one
+    output combines, both as 6-D shapes and strides of the input (leading 1s)."""
+
+    outputs: int
+    count: int
+    kept_shape: tuple[int, ...]
+    kept_strides: tuple[int, ...]
+    reduced_shape: tuple[int, ...]
+    reduced_strides: tuple[int, ...]
+    axes: tuple[int, ...]  # the reduced axes, non-negative, without repeats
+
+
+def reduction(graph: Graph, index: int, op: Op) -> Reduction:
+    """The geometry of reduction ``op`` (input 0 reduced over the constant axes of input 1),
+    checked against its output's size."""
     x = expect(graph, index, op, op.inputs[0], "input")
     y = expect(graph, index, op, op.outputs[0], "output")
     axes_tensor = expect(graph, index, op, op.inputs[1], "axes", ("int32", "int64"))
+    where = f"operator {index} ({op.kind})"
     if not axes_tensor.is_constant:
-        raise TinygenError(f"operator {index} (MEAN): the axes must be constant")
+        raise TinygenError(f"{where}: the axes must be constant")
     if not 1 <= len(x.shape) <= MAX_DIMS:
-        raise TinygenError(f"operator {index} (MEAN): only int8 up to {MAX_DIMS}-D is supported")
+        raise TinygenError(f"{where}: only int8 up to {MAX_DIMS}-D is supported")
     rank = len(x.shape)
     given = [int(a) for a in axes_tensor.data.reshape(-1)]
     if any(not -rank <= a < rank for a in given):
-        raise TinygenError(
-            f"operator {index} (MEAN): axes {given} do not all lie in the input's {rank} dims"
-        )
+        raise TinygenError(f"{where}: axes {given} do not all lie in the input's {rank} dims")
     axes = sorted({a % rank for a in given})
     strides = [math.prod(x.shape[i + 1 :]) for i in range(rank)]
     kept = [1 if i in axes else d for i, d in enumerate(x.shape)]
     reduced = [d if i in axes else 1 for i, d in enumerate(x.shape)]
-    count = math.prod(reduced)
-    if count > MAX_COUNT:
-        raise TinygenError(
-            f"operator {index} (MEAN): a mean over {count:,} elements would overflow the "
-            f"kernel's 32-bit sum (at most {MAX_COUNT:,})"
-        )
     if y.size != math.prod(kept):
         raise TinygenError(
-            f"operator {index} (MEAN): the mean of {list(x.shape)} over axes {axes} has "
+            f"{where}: the reduction of {list(x.shape)} over axes {axes} has "
             f"{math.prod(kept)} values, but the output is {list(y.shape)}"
         )
+    return Reduction(
+        outputs=math.prod(kept),
+        count=math.prod(reduced),
+        kept_shape=_pad(kept, 1),
+        kept_strides=_pad([0 if i in axes else s for i, s in enumerate(strides)], 0),
+        reduced_shape=_pad(reduced, 1),
+        reduced_strides=_pad([s if i in axes else 0 for i, s in enumerate(strides)], 0),
+        axes=tuple(axes),
+    )
+
+
+def summed(graph: Graph, index: int, op: Op) -> Reduction:
+    """``reduction``, refused where the kernel's 32-bit sum could overflow."""
+    r = reduction(graph, index, op)
+    if r.count > MAX_COUNT:
+        raise TinygenError(
+            f"operator {index} ({op.kind}): a sum over {r.count:,} elements would overflow "
+            f"the kernel's 32-bit sum (at most {MAX_COUNT:,})"
+        )
+    return r
+
+
+def lower_mean(graph: Graph, index: int, op: Op) -> KernelCall:
+    r = summed(graph, index, op)
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     multiplier, shift = rescale(
         float(np.float32(xq.scale0)) / float(np.float32(yq.scale0)), index, op, "output"
     )
-    extra = min(count.bit_length() - 1, 32, 31 + shift)
-    multiplier = (multiplier << extra) // count
+    extra = min(r.count.bit_length() - 1, 32, 31 + shift)
+    multiplier = (multiplier << extra) // r.count
     params = MeanParams(
-        outputs=math.prod(kept),
-        count=count,
-        kept_shape=_pad(kept, 1),
-        kept_strides=_pad([0 if i in axes else s for i, s in enumerate(strides)], 0),
-        reduced_shape=_pad(reduced, 1),
-        reduced_strides=_pad([s if i in axes else 0 for i, s in enumerate(strides)], 0),
+        outputs=r.outputs,
+        count=r.count,
+        kept_shape=r.kept_shape,
+        kept_strides=r.kept_strides,
+        reduced_shape=r.reduced_shape,
+        reduced_strides=r.reduced_strides,
         input_zero_point=xq.zero_point0,
         output_zero_point=yq.zero_point0,
         multiplier=multiplier,

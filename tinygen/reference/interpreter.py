@@ -9,24 +9,39 @@ import numpy as np
 
 from tinygen.ir import NO_TENSOR, Graph
 from tinygen.lowering.call import KernelCall
+from tinygen.reference.activations import lut_s8, prelu_s8
 from tinygen.reference.add import add_s8, sub_s8
+from tinygen.reference.arg_minmax import arg_minmax_s8
+from tinygen.reference.batch_matmul import batch_matmul_s8
 from tinygen.reference.concatenation import concatenation_s8
 from tinygen.reference.conv import conv2d_s8, depthwise_conv2d_s8
+from tinygen.reference.elementwise import maximum_s8, minimum_s8, squared_difference_s8
 from tinygen.reference.fully_connected import fully_connected_s8
+from tinygen.reference.l2_normalization import l2_normalization_s8
 from tinygen.reference.mean import mean_s8
+from tinygen.reference.movement import (
+    gather_s8,
+    mirror_pad_s8,
+    pack_s8,
+    split_s8,
+    strided_copy_s8,
+)
 from tinygen.reference.mul import mul_s8
 from tinygen.reference.pad import pad_s8
 from tinygen.reference.pooling import avg_pool_s8, max_pool_s8
 from tinygen.reference.quantize import dequantize_s8_f32, quantize_f32_s8, requantize_s8
+from tinygen.reference.reduce import reduce_minmax_s8
+from tinygen.reference.resize import resize_bilinear_s8, resize_nearest_s8
 from tinygen.reference.softmax import softmax_s8
 from tinygen.reference.space_batch import batch_to_space_nd_s8, space_to_batch_nd_s8
+from tinygen.reference.transpose_conv import transpose_conv_s8
 
 
 def _copy(_: Any, x: np.ndarray) -> np.ndarray:
     return x.copy()
 
 
-KERNELS: dict[str, Callable[..., np.ndarray]] = {
+KERNELS: dict[str, Callable[..., np.ndarray | tuple[np.ndarray, ...]]] = {
     "conv2d_s8": conv2d_s8,
     "depthwise_conv2d_s8": depthwise_conv2d_s8,
     "depthwise_conv2d_s8_inplace": depthwise_conv2d_s8,
@@ -41,10 +56,29 @@ KERNELS: dict[str, Callable[..., np.ndarray]] = {
     "requantize_s8": requantize_s8,
     "dequantize_s8_f32": dequantize_s8_f32,
     "mean_s8": mean_s8,
+    "reduce_max_s8": reduce_minmax_s8,
+    "reduce_min_s8": reduce_minmax_s8,
+    "arg_max_s8": arg_minmax_s8,
+    "arg_min_s8": arg_minmax_s8,
+    "l2_normalization_s8": l2_normalization_s8,
+    "batch_matmul_s8": batch_matmul_s8,
     "space_to_batch_nd_s8": space_to_batch_nd_s8,
     "batch_to_space_nd_s8": batch_to_space_nd_s8,
     "pad_s8": pad_s8,
     "concatenation_s8": concatenation_s8,
+    "lut_s8": lut_s8,
+    "prelu_s8": prelu_s8,
+    "maximum_s8": maximum_s8,
+    "minimum_s8": minimum_s8,
+    "squared_difference_s8": squared_difference_s8,
+    "strided_copy_s8": strided_copy_s8,
+    "split_s8": split_s8,
+    "pack_s8": pack_s8,
+    "gather_s8": gather_s8,
+    "mirror_pad_s8": mirror_pad_s8,
+    "transpose_conv_s8": transpose_conv_s8,
+    "resize_nearest_s8": resize_nearest_s8,
+    "resize_bilinear_s8": resize_bilinear_s8,
     "copy": _copy,
     "alias": _copy,
 }
@@ -66,6 +100,8 @@ def run_reference(
             for t in call.inputs
         ]
         result = KERNELS[call.kernel](call.params, *args)
-        out = graph.tensors[call.outputs[0]]
-        values[call.outputs[0]] = result.reshape(out.shape).astype(out.dtype)
+        results = result if isinstance(result, tuple) else (result,)  # one per output
+        for t, value in zip(call.outputs, results, strict=True):
+            out = graph.tensors[t]
+            values[t] = value.reshape(out.shape).astype(out.dtype)
     return values
