@@ -3,8 +3,9 @@
 * A reshape (kernel ``copy``) or an identity requantization does not move bytes:
   its output aliases its input and no code runs (kernel ``alias``).
 * Element-wise kernels that read element i before writing element i, no wider
-  (``requantize_s8``, ``add_s8`` on an input of the output's shape,
-  ``quantize_f32_s8``) write over an input whose buffer dies at that operator.
+  (``requantize_s8``, ``quantize_f32_s8``, the tables of ``lut_s8``, and ADD, SUB, MUL,
+  MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU on an input of the output's shape) write
+  over an input whose buffer dies at that operator.
 * At the steps that set the peak, a windowed operator whose input dies there
   overlaps its output with its input (``overlap``), or a depthwise convolution
   with one output channel per input channel overwrites its input channel by
@@ -34,6 +35,13 @@ from tinygen.reference.quantize import requantize_s8
 IN_PLACE_INPUTS: dict[str, tuple[int, ...]] = {
     "requantize_s8": (0,),
     "add_s8": (0, 1),
+    "sub_s8": (0, 1),
+    "mul_s8": (0, 1),
+    "maximum_s8": (0, 1),
+    "minimum_s8": (0, 1),
+    "squared_difference_s8": (0, 1),
+    "prelu_s8": (0, 1),
+    "lut_s8": (0,),
     "quantize_f32_s8": (0,),
 }
 DEPTHWISE = "depthwise_conv2d_s8"
