@@ -151,12 +151,6 @@ static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t gr
     int32_t xa, xe, w0, w1, t;
     /* f is 4-byte aligned (TG_ALIGN4 and the quad layout): LDRD may read it. Two groups a
      * turn, then the odd one. */
-#define TG_DOT4_OPERANDS                                                                      \
-    : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a), [f] "+r"(f), \
-      [n] "+r"(pairs), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0), [w1] "=&r"(w1),      \
-      [t] "=&r"(t)                                                                           \
-    :                                                                                        \
-    : "cc", "memory"
     int32_t pairs = groups >> 1;
     if (pairs > 0) {
         __asm__ volatile(
@@ -205,7 +199,11 @@ static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t gr
             "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
             "subs %[n], %[n], #1\n\t"
             "bne 1b\n\t"
-            TG_DOT4_OPERANDS);
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a),
+              [f] "+r"(f), [n] "+r"(pairs), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0),
+              [w1] "=&r"(w1), [t] "=&r"(t)
+            :
+            : "cc", "memory");
     }
     if (groups & 1) {
         __asm__ volatile(
@@ -230,9 +228,12 @@ static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t gr
             "smlad %[x3], %[xe], %[t], %[x3]\n\t"
             "sxtb16 %[w1], %[w1], ror #8\n\t"
             "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
-            TG_DOT4_OPERANDS);
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a),
+              [f] "+r"(f), [n] "+r"(pairs), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0),
+              [w1] "=&r"(w1), [t] "=&r"(t)
+            :
+            : "cc", "memory");
     }
-#undef TG_DOT4_OPERANDS
 #else
     for (; groups > 0; --groups, a += 4, f += 16) {
         int32_t k;
@@ -261,11 +262,6 @@ static inline const int16_t *tg_dot4w(const int8_t *a, const int16_t *f, int32_t
     int32_t x0 = acc[0], x1 = acc[1], x2 = acc[2], x3 = acc[3];
 #if defined(TG_DSP) && defined(__GNUC__)
     int32_t xa, xe, w0, w1;
-#define TG_DOT4W_OPERANDS                                                                     \
-    : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a), [f] "+r"(f), \
-      [n] "+r"(pairs), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0), [w1] "=&r"(w1)       \
-    :                                                                                        \
-    : "cc", "memory"
     int32_t pairs = groups >> 1;
     if (pairs > 0) {
         __asm__ volatile(
@@ -302,7 +298,11 @@ static inline const int16_t *tg_dot4w(const int8_t *a, const int16_t *f, int32_t
             "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
             "subs %[n], %[n], #1\n\t"
             "bne 1b\n\t"
-            TG_DOT4W_OPERANDS);
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a),
+              [f] "+r"(f), [n] "+r"(pairs), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0),
+              [w1] "=&r"(w1)
+            :
+            : "cc", "memory");
     }
     if (groups & 1) {
         __asm__ volatile(
@@ -321,9 +321,12 @@ static inline const int16_t *tg_dot4w(const int8_t *a, const int16_t *f, int32_t
             "ldrd %[w0], %[w1], [%[f]], #8\n\t"
             "smlad %[x3], %[xe], %[w0], %[x3]\n\t"
             "smlad %[x3], %[xa], %[w1], %[x3]\n\t"
-            TG_DOT4W_OPERANDS);
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [a] "+r"(a),
+              [f] "+r"(f), [n] "+r"(pairs), [xa] "=&r"(xa), [xe] "=&r"(xe), [w0] "=&r"(w0),
+              [w1] "=&r"(w1)
+            :
+            : "cc", "memory");
     }
-#undef TG_DOT4W_OPERANDS
 #else
     for (; groups > 0; --groups, a += 4, f += 16) {
         x0 += a[0] * f[0] + a[2] * f[1] + a[1] * f[2] + a[3] * f[3];
@@ -383,18 +386,6 @@ static inline void tg_dw_tap4(const int8_t *x, const int8_t *f, int32_t *a0, int
 #endif
 }
 
-#define TG_DW_TAP(load)                                                                     \
-    load "\n\t"                                                                             \
-    "ldr %[w], [%[f]], #4\n\t"                                                              \
-    "sxtb16 %[xe], %[x]\n\t"                                                                \
-    "sxtb16 %[x], %[x], ror #8\n\t"                                                         \
-    "sxtb16 %[we], %[w]\n\t"                                                                \
-    "sxtb16 %[w], %[w], ror #8\n\t"                                                         \
-    "smlabb %[a0], %[xe], %[we], %[a0]\n\t"                                                 \
-    "smlatt %[a2], %[xe], %[we], %[a2]\n\t"                                                 \
-    "smlabb %[a1], %[x], %[w], %[a1]\n\t"                                                   \
-    "smlatt %[a3], %[x], %[w], %[a3]\n\t"
-
 /* Four channels of a 3x3 window inside the input, whose top-left tap is at r: taps dx
  * apart in a row, rows dy apart; f is the quad's 9 x 4 weights (advanced past them). */
 static inline const int8_t *tg_dw_3x3_quad(const int8_t *r, const int8_t *f, int32_t dx,
@@ -403,18 +394,100 @@ static inline const int8_t *tg_dw_3x3_quad(const int8_t *r, const int8_t *f, int
 #if defined(TG_DSP) && defined(__GNUC__)
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     int32_t x, xe, w, we;
+    /* three filter rows of three taps, rows dy apart */
     __asm__ volatile(
-        TG_DW_TAP("ldr %[x], [%[r]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        "ldr %[x], [%[r]]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+        "ldr %[x], [%[r], %[dx]]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+        "ldr %[x], [%[r], %[dx], lsl #1]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
         "add %[r], %[r], %[dy]\n\t"
-        TG_DW_TAP("ldr %[x], [%[r]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        "ldr %[x], [%[r]]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+        "ldr %[x], [%[r], %[dx]]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+        "ldr %[x], [%[r], %[dx], lsl #1]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
         "add %[r], %[r], %[dy]\n\t"
-        TG_DW_TAP("ldr %[x], [%[r]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx]]")
-        TG_DW_TAP("ldr %[x], [%[r], %[dx], lsl #1]")
+        "ldr %[x], [%[r]]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+        "ldr %[x], [%[r], %[dx]]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
+        "ldr %[x], [%[r], %[dx], lsl #1]\n\t"
+        "ldr %[w], [%[f]], #4\n\t"
+        "sxtb16 %[xe], %[x]\n\t"
+        "sxtb16 %[x], %[x], ror #8\n\t"
+        "sxtb16 %[we], %[w]\n\t"
+        "sxtb16 %[w], %[w], ror #8\n\t"
+        "smlabb %[a0], %[xe], %[we], %[a0]\n\t"
+        "smlatt %[a2], %[xe], %[we], %[a2]\n\t"
+        "smlabb %[a1], %[x], %[w], %[a1]\n\t"
+        "smlatt %[a3], %[x], %[w], %[a3]\n\t"
         : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [f] "+r"(f),
           [r] "+r"(r), [x] "=&r"(x), [xe] "=&r"(xe), [w] "=&r"(w), [we] "=&r"(we)
         : [dx] "r"(dx), [dy] "r"(dy)
