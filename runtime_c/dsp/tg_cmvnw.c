@@ -17,14 +17,8 @@ static int32_t tg_cmvnw_mirror_start(int32_t t, int32_t rows, int32_t *step)
 }
 
 /* The next index's row: one step on, or at an end the same row again (turning). */
-#define TG_CMVNW_NEXT(at, step, rows)                          \
-    do {                                                       \
-        if ((uint32_t)((at) + (step)) >= (uint32_t)(rows)) {   \
-            (step) = -(step);                                  \
-        } else {                                               \
-            (at) += (step);                                    \
-        }                                                      \
-    } while (0)
+/* (one line: generated libraries carry no line splices) */
+#define TG_CMVNW_NEXT(at, step, rows) do { if ((uint32_t)((at) + (step)) >= (uint32_t)(rows)) { (step) = -(step); } else { (at) += (step); } } while (0)
 
 /* Windows shorter than this sum their rows one by one; longer ones slide. */
 #define TG_CMVNW_DIRECT 16

@@ -19,13 +19,8 @@ static void tg_audio_kahan_add(float *sum, float value)
 }
 
 /* The same step on a sum and its lost part held in two floats (kept in registers). */
-#define TG_AUDIO_KAHAN_ADD(sum, lost, value)         \
-    do {                                             \
-        const float kahan_y = (value) - (lost);      \
-        const float kahan_t = (sum) + kahan_y;       \
-        (lost) = (kahan_t - (sum)) - kahan_y;        \
-        (sum) = kahan_t;                             \
-    } while (0)
+/* (one line: generated libraries carry no line splices) */
+#define TG_AUDIO_KAHAN_ADD(sum, lost, value) do { const float kahan_y = (value) - (lost); const float kahan_t = (sum) + kahan_y; (lost) = (kahan_t - (sum)) - kahan_y; (sum) = kahan_t; } while (0)
 
 float TG_AUDIO_FRAME_FUNCTION(const tg_audio_frame_params *p,
                               const TG_AUDIO_FRAME_SAMPLE *signal, int32_t frame, float *out)
