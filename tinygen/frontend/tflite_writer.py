@@ -267,6 +267,57 @@ _POOL = [
     _FUSED,
 ]
 _OPTIONS["AVERAGE_POOL_2D"] = _OPTIONS["MAX_POOL_2D"] = ("Pool2DOptions", _POOL)
+_RESIZE = [
+    ("AlignCorners", _attr("align_corners", False, bool)),
+    ("HalfPixelCenters", _attr("half_pixel_centers", False, bool)),
+]
+_REDUCER = ("ReducerOptions", [("KeepDims", _attr("keep_dims", False, bool))])
+_AXIS = _attr("axis", 0)
+
+
+def _mirror_mode(_: flatbuffers.Builder, a: dict[str, Any]) -> int:
+    return _enum(tflite.MirrorPadMode, a.get("mode", "REFLECT"), "mirror padding mode")
+
+
+_OPTIONS.update({
+    "CONCATENATION": ("ConcatenationOptions", [("Axis", _AXIS), _FUSED]),
+    "MUL": ("MulOptions", [_FUSED]),
+    "SUB": ("SubOptions", [_FUSED]),
+    "MAXIMUM": ("MaximumMinimumOptions", []),
+    "MINIMUM": ("MaximumMinimumOptions", []),
+    "HARD_SWISH": ("HardSwishOptions", []),
+    "TRANSPOSE": ("TransposeOptions", []),
+    "SLICE": ("SliceOptions", []),
+    "STRIDED_SLICE": (
+        "StridedSliceOptions",
+        [
+            ("BeginMask", _attr("begin_mask", 0)),
+            ("EndMask", _attr("end_mask", 0)),
+            ("EllipsisMask", _attr("ellipsis_mask", 0)),
+            ("NewAxisMask", _attr("new_axis_mask", 0)),
+            ("ShrinkAxisMask", _attr("shrink_axis_mask", 0)),
+            ("Offset", _attr("offset", False, bool)),
+        ],
+    ),
+    "PACK": ("PackOptions", [("ValuesCount", _attr("values_count")), ("Axis", _AXIS)]),
+    "UNPACK": ("UnpackOptions", [("Num", _attr("num")), ("Axis", _AXIS)]),
+    "SPLIT": ("SplitOptions", [("NumSplits", _attr("num_splits"))]),
+    "SPLIT_V": ("SplitVOptions", [("NumSplits", _attr("num_splits"))]),
+    "SPACE_TO_DEPTH": ("SpaceToDepthOptions", [("BlockSize", _attr("block_size"))]),
+    "DEPTH_TO_SPACE": ("DepthToSpaceOptions", [("BlockSize", _attr("block_size"))]),
+    "RESIZE_BILINEAR": ("ResizeBilinearOptions", _RESIZE),
+    "RESIZE_NEAREST_NEIGHBOR": ("ResizeNearestNeighborOptions", _RESIZE),
+    "SUM": _REDUCER,
+    "REDUCE_MAX": _REDUCER,
+    "REDUCE_MIN": _REDUCER,
+    "LEAKY_RELU": ("LeakyReluOptions", [("Alpha", _attr("alpha", 0.0, float))]),
+    "SQUARED_DIFFERENCE": ("SquaredDifferenceOptions", []),
+    "L2_NORMALIZATION": ("L2NormOptions", [_FUSED]),
+    "MIRROR_PAD": ("MirrorPadOptions", [("Mode", _mirror_mode)]),
+    "SPACE_TO_BATCH_ND": ("SpaceToBatchNDOptions", []),
+    "BATCH_TO_SPACE_ND": ("BatchToSpaceNDOptions", []),
+    "GATHER": ("GatherOptions", [("Axis", _AXIS), ("BatchDims", _attr("batch_dims", 0))]),
+})
 
 
 def _write_options(b: flatbuffers.Builder, kind: str, a: dict[str, Any]) -> int | None:

@@ -3,9 +3,12 @@
 Tensor ``t`` of the float graph is tensor ``t`` of the int8 graph (an activation becomes
 int8 with its parameters; integer constants such as axes stay as they are), so the report
 can pair them. Quantized weights, biases and operands are new tensors appended to the
-list; the float constants they replace stay unused and are not written. With float
-inputs and outputs, each graph input gets a float32 tensor and a QUANTIZE before it, each
-output a DEQUANTIZE after it.
+list; the float constants they replace stay unused and are not written. A constant
+operand of CONCATENATION, PACK, MAXIMUM or MINIMUM takes the operator's output
+quantization, any other its own range. A requantize of the plan (:mod:`scales`) is an
+int8 → int8 QUANTIZE right after the tensor's producer (one per tensor and quantization,
+shared by the operators that read it so). With float inputs and outputs, each graph
+input gets a float32 tensor and a QUANTIZE before it, each output a DEQUANTIZE after it.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tinygen.ir import NO_TENSOR, Graph, Op, Quantization, Tensor
-from tinygen.quantize.rules import INT8_VERSIONS, WEIGHTED
+from tinygen.quantize.rules import SHARED_INPUTS, WEIGHTED
+from tinygen.quantize.scales import Plan
+from tinygen.quantize.versions import INT8_VERSIONS, int8_version
 from tinygen.quantize.weights import (
     bias_tensor,
     fit_bias,
     operand_tensor,
+    shared_operand,
     weight_scales,
     weight_tensor,
 )
@@ -33,15 +39,18 @@ class BuildOptions:
 
 
 class _Builder:
-    def __init__(self, graph: Graph, params: dict[int, Quantization], options: BuildOptions):
+    def __init__(self, graph: Graph, plan: Plan, options: BuildOptions):
         self.float_graph = graph
-        self.params = params
+        self.params = plan.params
         self.options = options
         self.tensors: list[Tensor] = []
         for i, t in enumerate(graph.tensors):
-            if i in params:
-                t = replace(t, dtype="int8", quant=params[i], data=None)
+            if i in self.params:
+                t = replace(t, dtype="int8", quant=self.params[i], data=None)
             self.tensors.append(t)
+        self.reads = {(r.op, r.slot): r.quant for r in plan.requantize}
+        self.requantized: dict[tuple[int, float, int], int] = {}  # (tensor, scale, zp) → tensor
+        self.after: dict[int | None, list[Op]] = {}  # producer index (None: inputs) → QUANTIZEs
 
     def _append(self, tensor: Tensor) -> int:
         self.tensors.append(tensor)
@@ -69,15 +78,33 @@ class _Builder:
         for t in op.inputs:
             tensor = g.tensors[t] if t != NO_TENSOR else None
             if tensor is not None and tensor.is_constant and tensor.dtype == "float32":
-                t = self._append(operand_tensor(tensor))
+                if op.kind in SHARED_INPUTS:
+                    quant = self.params[op.outputs[0]]
+                    t = self._append(shared_operand(tensor, quant))
+                else:
+                    t = self._append(operand_tensor(tensor))
             inputs.append(t)
         return inputs
 
-    def op(self, op: Op) -> Op:
+    def _requantized(self, t: int, quant: Quantization) -> int:
+        """Tensor ``t`` requantized to ``quant`` (by a QUANTIZE after its producer)."""
+        key = (t, float(quant.scale[0]), int(quant.zero_point[0]))
+        if key not in self.requantized:
+            base = self.tensors[t]
+            earlier = sum(k[0] == t for k in self.requantized)
+            name = f"{base.name}_requantized" + (f"_{earlier + 1}" if earlier else "")
+            self.requantized[key] = self._append(replace(base, name=name, quant=quant))
+            producer = self.float_graph.producer(t)
+            quantize = Op("QUANTIZE", [t], [self.requantized[key]], {})
+            self.after.setdefault(producer, []).append(quantize)
+        return self.requantized[key]
+
+    def op(self, index: int, op: Op) -> Op:
         inputs = self._weighted(op) if op.kind in WEIGHTED else self._operands(op)
-        attrs = dict(op.attrs)
-        attrs["version"] = INT8_VERSIONS[op.kind]
-        return Op(op.kind, inputs, list(op.outputs), attrs)
+        for k in range(len(inputs)):
+            if (index, k) in self.reads:
+                inputs[k] = self._requantized(op.inputs[k], self.reads[(index, k)])
+        return Op(op.kind, inputs, list(op.outputs), dict(op.attrs))
 
     def _edge(self, kind: str, t: int, ends: list[int], k: int) -> Op:
         """A float32 tensor for graph input or output ``t`` (its name, the int8 one renamed)
@@ -90,17 +117,21 @@ class _Builder:
 
     def build(self) -> Graph:
         g = self.float_graph
-        ops = [self.op(op) for op in g.ops]
+        built = [self.op(i, op) for i, op in enumerate(g.ops)]
+        ops = list(self.after.get(None, []))
+        for i, op in enumerate(built):
+            ops += [op, *self.after.get(i, [])]
         inputs, outputs = list(g.inputs), list(g.outputs)
         if self.options.float_io:
             head = [self._edge("QUANTIZE", t, inputs, k) for k, t in enumerate(g.inputs)]
             tail = [self._edge("DEQUANTIZE", t, outputs, k) for k, t in enumerate(g.outputs)]
             ops = head + ops + tail
-        return Graph(self.tensors, ops, inputs, outputs, "tinygen quantize (int8)")
+        graph = Graph(self.tensors, ops, inputs, outputs, "tinygen quantize (int8)")
+        for op in ops:
+            op.attrs["version"] = int8_version(graph, op)
+        return graph
 
 
-def build_int8_graph(
-    graph: Graph, params: dict[int, Quantization], options: BuildOptions
-) -> Graph:
+def build_int8_graph(graph: Graph, plan: Plan, options: BuildOptions) -> Graph:
     """The int8 graph of ``graph`` (canonical, float, checked by ``rules.check_quantizable``)."""
-    return _Builder(graph, params, options).build()
+    return _Builder(graph, plan, options).build()

@@ -2,8 +2,9 @@
 
 ``load_calibration`` checks the file against the model's inputs (shape with or without the
 batch dimension of 1, a float dtype, at least one sample, no NaN or Inf). ``FloatRunner``
-runs the canonical float graph with the numpy kernels of :mod:`float_ops`, many samples at
-a time when every tensor has a leading batch of 1. ``collect_stats`` records, for every
+runs the canonical float graph with the numpy kernels of :mod:`float_ops` and the index
+maps of :mod:`float_movement`, many samples at a time when every tensor has a leading
+batch of 1. ``collect_stats`` records, for every
 activation tensor, the exact minimum and maximum over all samples and a seeded random
 subsample of its values (at most ``cap`` in all) for the percentile and MSE range choices.
 """
@@ -18,7 +19,8 @@ import numpy as np
 
 from tinygen.errors import TinygenError
 from tinygen.ir import NO_TENSOR, Graph
-from tinygen.quantize.float_ops import KERNELS
+from tinygen.quantize.float_movement import MOVERS, data_slots, index_maps
+from tinygen.quantize.float_ops import BROADCASTING, KERNELS, REDUCING
 
 #: Values kept per tensor for the percentile and MSE range choices.
 DEFAULT_CAP = 1 << 17
@@ -125,10 +127,33 @@ class FloatRunner:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.batchable = _batchable(graph)
+        self.maps = {
+            i: index_maps(graph, i, op) for i, op in enumerate(graph.ops) if op.kind in MOVERS
+        }
 
     def _sample_shape(self, index: int) -> tuple[int, ...]:
         shape = self.graph.tensors[index].shape
         return shape[1:] if self.batchable else shape
+
+    def _argument(self, values: dict[int, np.ndarray], t: int, count: int,
+                  rank: int | None) -> np.ndarray:
+        """Tensor ``t`` as a kernel takes it: a constant as it is, an activation with its
+        samples first; with ``rank`` (broadcasting kernels, batched), with 1s inserted after
+        the samples so that it has that rank and broadcasts as the one sample would."""
+        tensor = self.graph.tensors[t]
+        if tensor.is_constant:
+            return np.asarray(tensor.data)
+        if not self.batchable:
+            return values[t].reshape(tensor.shape)
+        lift = (1,) * max(0, (rank or 0) - len(tensor.shape))
+        return values[t].reshape((count, *lift, *tensor.shape[1:]))
+
+    def _flat(self, values: dict[int, np.ndarray], t: int, count: int) -> np.ndarray:
+        tensor = self.graph.tensors[t]
+        if tensor.is_constant:
+            flat = np.asarray(tensor.data, np.float32).reshape(1, -1)
+            return np.broadcast_to(flat, (count, flat.shape[1]))
+        return values[t].reshape(count, -1)
 
     def run(self, inputs: list[np.ndarray]) -> dict[int, np.ndarray]:
         """Values of every activation tensor, each (B, *per-sample shape), for B samples."""
@@ -139,25 +164,25 @@ class FloatRunner:
         values: dict[int, np.ndarray] = {}
         for t, x in zip(self.graph.inputs, inputs, strict=True):
             values[t] = x.reshape((count, *self._sample_shape(t)))
-        for op in self.graph.ops:
-            kernel, arity = KERNELS[op.kind]
-            args = []
-            for t in op.inputs[:arity]:
-                if t == NO_TENSOR:
-                    args.append(None)
-                    continue
-                tensor = self.graph.tensors[t]
-                if tensor.is_constant:
-                    args.append(np.asarray(tensor.data))
-                elif self.batchable:
-                    args.append(values[t].reshape((count, *tensor.shape[1:])))
-                else:
-                    args.append(values[t].reshape(tensor.shape))
-            while len(args) < arity:
-                args.append(None)
-            out = np.asarray(kernel(op.attrs, *args), np.float32)
-            y = op.outputs[0]
-            values[y] = out.reshape((count, *self._sample_shape(y)))
+        for i, op in enumerate(self.graph.ops):
+            if i in self.maps:
+                flat = [self._flat(values, op.inputs[k], count) for k in data_slots(op)]
+                zero = np.zeros((count, 1), np.float32)  # element ZERO (-1): a padded 0.0
+                source = np.concatenate([*flat, zero], axis=1)
+                outs = [source[:, m] for m in self.maps[i]]
+            else:
+                kernel, arity = KERNELS[op.kind]
+                rank = (len(self.graph.tensors[op.outputs[0]].shape)
+                        if op.kind in BROADCASTING else None)
+                args = [
+                    None if t == NO_TENSOR else self._argument(values, t, count, rank)
+                    for t in op.inputs[:arity]
+                ]
+                args += [None] * (arity - len(args))
+                extra = {"samples": self.batchable} if op.kind in REDUCING else {}
+                outs = [np.asarray(kernel(op.attrs, *args, **extra), np.float32)]
+            for y, out in zip(op.outputs, outs, strict=True):
+                values[y] = out.reshape((count, *self._sample_shape(y)))
         return values
 
 

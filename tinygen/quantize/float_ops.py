@@ -2,9 +2,12 @@
 
 Each kernel takes the operator's attributes and its input arrays with a leading batch of
 ``B`` samples (the model's batch of 1 widened) and returns the output with the same
-leading batch. Window geometry (SAME / VALID, strides, dilation) is TensorFlow Lite's,
-from :mod:`tinygen.geometry`; SAME average pooling divides by the number of input
-elements under the window, as TensorFlow Lite does.
+leading batch (the runner gives the broadcasting ones their inputs with the output's
+rank). The data-movement operators are index maps (:mod:`float_movement`). Window
+geometry (SAME / VALID, strides, dilation) is TensorFlow Lite's, from
+:mod:`tinygen.geometry`; SAME average pooling divides by the number of input elements
+under the window, as TensorFlow Lite does. RESIZE_BILINEAR interpolates as TensorFlow
+Lite's float kernel does.
 """
 
 from __future__ import annotations
@@ -113,11 +116,97 @@ def add(a: Attrs, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return activate((x + y).astype(np.float32), a["activation"])
 
 
-def mean(a: Attrs, x: np.ndarray, axes: np.ndarray) -> np.ndarray:
-    """Mean over ``axes`` of each sample (the batch axis, of size 1 per sample, is kept)."""
+def sub(a: Attrs, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return activate((x - y).astype(np.float32), a.get("activation", "NONE"))
+
+
+def mul(a: Attrs, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return activate((x * y).astype(np.float32), a.get("activation", "NONE"))
+
+
+def maximum(_: Attrs, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.maximum(x, y).astype(np.float32)
+
+
+def minimum(_: Attrs, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.minimum(x, y).astype(np.float32)
+
+
+def logistic(_: Attrs, x: np.ndarray) -> np.ndarray:
+    return (0.5 + 0.5 * np.tanh(0.5 * x.astype(np.float64))).astype(np.float32)  # no overflow
+
+
+def tanh(_: Attrs, x: np.ndarray) -> np.ndarray:
+    return np.tanh(x).astype(np.float32)
+
+
+def hard_swish(_: Attrs, x: np.ndarray) -> np.ndarray:
+    return (x * np.clip(x + 3.0, 0.0, 6.0) / 6.0).astype(np.float32)
+
+
+def _interpolation(in_size: int, out_size: int, a: Attrs) -> tuple[np.ndarray, ...]:
+    """Lower and upper input index and the upper one's weight of each output index, as
+    TensorFlow Lite's float kernel computes them (float32)."""
+    f32 = np.float32
+    align, half = bool(a.get("align_corners", False)), bool(a.get("half_pixel_centers", False))
+    if align and out_size > 1:
+        scale = f32(in_size - 1) / f32(out_size - 1)
+    else:
+        scale = f32(in_size) / f32(out_size)
+    at = np.arange(out_size).astype(np.float32)
+    at = (at + f32(0.5)) * scale - f32(0.5) if half else at * scale
+    lower = np.maximum(np.floor(at), 0).astype(np.int64)
+    upper = np.minimum(np.ceil(at).astype(np.int64), in_size - 1)
+    return lower, upper, (at - lower).astype(np.float32)
+
+
+def resize_bilinear(a: Attrs, x: np.ndarray, size: np.ndarray) -> np.ndarray:
+    out_h, out_w = (int(v) for v in np.asarray(size).reshape(-1))
+    y0, y1, fy = _interpolation(x.shape[1], out_h, a)
+    x0, x1, fx = _interpolation(x.shape[2], out_w, a)
+    fy, fx = fy[None, :, None, None], fx[None, None, :, None]
+    top = x[:, y0][:, :, x0] * (1 - fx) + x[:, y0][:, :, x1] * fx
+    bottom = x[:, y1][:, :, x0] * (1 - fx) + x[:, y1][:, :, x1] * fx
+    return (top * (1 - fy) + bottom * fy).astype(np.float32)
+
+
+def _reduced_axes(x: np.ndarray, axes: np.ndarray, samples: bool) -> tuple[int, ...]:
+    """The axes to reduce; with ``samples`` (stacked along axis 0, where the model's batch
+    of 1 is) axis 0 is each sample's own and reduces to itself."""
     rank = x.ndim
-    picked = sorted({int(d) + rank if int(d) < 0 else int(d) for d in axes.reshape(-1)} - {0})
-    return x.mean(axis=tuple(picked), keepdims=True).astype(np.float32)
+    picked = {int(d) + rank if int(d) < 0 else int(d) for d in axes.reshape(-1)}
+    return tuple(sorted(picked - {0} if samples else picked))
+
+
+def mean(_: Attrs, x: np.ndarray, axes: np.ndarray, samples: bool = True) -> np.ndarray:
+    """Mean over ``axes`` of each sample (the runner gives the output its shape)."""
+    return x.mean(axis=_reduced_axes(x, axes, samples), keepdims=True).astype(np.float32)
+
+
+def sum_(_: Attrs, x: np.ndarray, axes: np.ndarray, samples: bool = True) -> np.ndarray:
+    return x.sum(axis=_reduced_axes(x, axes, samples), keepdims=True).astype(np.float32)
+
+
+def reduce_max(_: Attrs, x: np.ndarray, axes: np.ndarray, samples: bool = True) -> np.ndarray:
+    return x.max(axis=_reduced_axes(x, axes, samples), keepdims=True).astype(np.float32)
+
+
+def reduce_min(_: Attrs, x: np.ndarray, axes: np.ndarray, samples: bool = True) -> np.ndarray:
+    return x.min(axis=_reduced_axes(x, axes, samples), keepdims=True).astype(np.float32)
+
+
+def leaky_relu(a: Attrs, x: np.ndarray) -> np.ndarray:
+    return np.where(x > 0, x, x * np.float32(a.get("alpha", 0.0))).astype(np.float32)
+
+
+def squared_difference(_: Attrs, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.square(x - y).astype(np.float32)
+
+
+def l2_normalization(_: Attrs, x: np.ndarray) -> np.ndarray:
+    """``x`` over the L2 norm of its last axis, the norm at least 1e-6 (TensorFlow Lite)."""
+    norm = np.sqrt(np.sum(np.square(x.astype(np.float64)), axis=-1, keepdims=True))
+    return (x / np.maximum(norm, 1e-6)).astype(np.float32)
 
 
 def relu(_: Attrs, x: np.ndarray) -> np.ndarray:
@@ -156,4 +245,22 @@ KERNELS: dict[str, tuple[Callable[..., np.ndarray], int]] = {
     "SQUEEZE": (reshape, 1),
     "EXPAND_DIMS": (reshape, 1),
     "PAD": (pad, 2),
+    "SUB": (sub, 2),
+    "MUL": (mul, 2),
+    "MAXIMUM": (maximum, 2),
+    "MINIMUM": (minimum, 2),
+    "LOGISTIC": (logistic, 1),
+    "TANH": (tanh, 1),
+    "HARD_SWISH": (hard_swish, 1),
+    "RESIZE_BILINEAR": (resize_bilinear, 2),
+    "SUM": (sum_, 2),
+    "REDUCE_MAX": (reduce_max, 2),
+    "REDUCE_MIN": (reduce_min, 2),
+    "LEAKY_RELU": (leaky_relu, 1),
+    "SQUARED_DIFFERENCE": (squared_difference, 2),
+    "L2_NORMALIZATION": (l2_normalization, 1),
 }
+#: Kernels that broadcast their inputs against each other (numpy's rules, TFLite's too).
+BROADCASTING = frozenset({"ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE"})
+#: Kernels that reduce axes: told whether axis 0 stacks the samples (``samples``).
+REDUCING = frozenset({"MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"})

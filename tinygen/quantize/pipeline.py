@@ -22,13 +22,14 @@ from tinygen.errors import TinygenError
 from tinygen.frontend.tflite import parse_tflite, read_tflite
 from tinygen.frontend.tflite_writer import write_tflite
 from tinygen.ir import Graph
-from tinygen.lowering import check_supported
+from tinygen.lowering import lower_graph
 from tinygen.passes.canonicalize import canonicalize
 from tinygen.quantize.build import BuildOptions, build_int8_graph
 from tinygen.quantize.calibrate import collect_stats, load_calibration
 from tinygen.quantize.ranges import METHODS
 from tinygen.quantize.report import QuantizationReport, build_report
-from tinygen.quantize.rules import activation_params, check_quantizable
+from tinygen.quantize.rules import check_quantizable
+from tinygen.quantize.scales import plan_quantization
 
 IO_TYPES = ("int8", "float")
 #: Calibration samples computed for a canonical float graph (checked, one array per input).
@@ -76,13 +77,17 @@ def quantize_graph(
     samples = (load_calibration(calibration, canonical) if isinstance(calibration, Path)
                else calibration(canonical))
     stats = collect_stats(canonical, samples)
-    params = activation_params(canonical, stats, options.ranges, options.percentile)
+    plan = plan_quantization(canonical, stats, options.ranges, options.percentile)
     build = BuildOptions(float_io=options.io == "float", per_channel_fc=options.per_channel_fc)
-    int8 = build_int8_graph(canonical, params, build)
-    check_supported(int8)
+    int8 = build_int8_graph(canonical, plan, build)
+    try:
+        calls = lower_graph(int8)
+    except TinygenError as exc:
+        raise TinygenError(f"cannot quantize this model: the int8 model would not compile: "
+                           f"{exc}") from exc
     model = write_tflite(int8)
     parse_tflite(model, "the written int8 model")  # what was written reads back
-    report = build_report(canonical, int8, samples, options.ranges)
+    report = build_report(canonical, int8, samples, options.ranges, calls)
     return Quantized(canonical, int8, model, report)
 
 

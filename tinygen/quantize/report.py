@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from tinygen.ir import Graph
-from tinygen.lowering import lower_graph
+from tinygen.lowering import KernelCall, lower_graph
 from tinygen.quantize.calibrate import FloatRunner, chunks
 from tinygen.quantize.ranges import fake_quantize, quantize_values
 from tinygen.reference.interpreter import run_reference
@@ -119,13 +119,15 @@ def _int8_inputs(int8: Graph, chunk: list[np.ndarray], i: int) -> list[np.ndarra
 
 
 def build_report(
-    graph: Graph, int8: Graph, samples: list[np.ndarray], ranges: str
+    graph: Graph, int8: Graph, samples: list[np.ndarray], ranges: str,
+    calls: list[KernelCall] | None = None,
 ) -> QuantizationReport:
-    """Compare ``int8`` (built from the canonical float ``graph``) with it on ``samples``."""
+    """Compare ``int8`` (built from the canonical float ``graph``, lowered to ``calls``)
+    with it on ``samples``."""
     count = min(samples[0].shape[0], MAX_SAMPLES)
     samples = [x[:count] for x in samples]
     runner = FloatRunner(graph)
-    calls = lower_graph(int8)
+    calls = lower_graph(int8) if calls is None else calls
     tracked = [t for t in graph.activation_tensors() if int8.tensors[t].quant is not None]
     sums = {t: _Sums() for t in tracked}
     for chunk in chunks(samples):
@@ -145,7 +147,7 @@ def build_report(
                 outside = (f < (-128 - zero) * scale) | (f > (127 - zero) * scale)
                 s.clipped += int(np.count_nonzero(outside))
                 s.count += f.size
-    producers = {op.outputs[0]: (i, op) for i, op in enumerate(int8.ops)}
+    producers = {y: (i, op) for i, op in enumerate(int8.ops) for y in op.outputs}
     db = {t: sqnr_db(s.signal, s.noise) for t, s in sums.items()}
     reports = []
     for t in tracked:

@@ -10,8 +10,9 @@ As TensorFlow's converter quantizes them (float32 arithmetic where it uses float
   channel where the weights are); a channel whose bias would pass half the int32 range
   at that scale (all-zero weights, for instance) gets a larger weight scale, so it does
   not;
-* any other float constant (an ADD operand) is quantized like an activation, from its
-  own minimum and maximum.
+* any other float constant (an ADD or MUL operand) is quantized like an activation, from
+  its own minimum and maximum, except that an operand of CONCATENATION, PACK, MAXIMUM or
+  MINIMUM takes the operator's output quantization.
 """
 
 from __future__ import annotations
@@ -88,5 +89,13 @@ def operand_tensor(t: Tensor) -> Tensor:
     """A float constant read like an activation (an ADD operand): int8 from its own range."""
     data = np.asarray(t.data, np.float32)
     quant = quantization(float(data.min(initial=0.0)), float(data.max(initial=0.0)))
+    scale, zero = float(quant.scale[0]), int(quant.zero_point[0])
+    return Tensor(t.name, t.shape, "int8", quant, quantize_values(data, scale, zero))
+
+
+def shared_operand(t: Tensor, quant: Quantization) -> Tensor:
+    """A float constant read by an operator whose inputs share its output's quantization
+    (a CONCATENATION or MAXIMUM operand): int8 with ``quant``, saturated."""
+    data = np.asarray(t.data, np.float32)
     scale, zero = float(quant.scale[0]), int(quant.zero_point[0])
     return Tensor(t.name, t.shape, "int8", quant, quantize_values(data, scale, zero))
