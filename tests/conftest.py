@@ -32,6 +32,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="randomized multi-operator models whose memory plans are checked against TFLM",
     )
     parser.addoption("--seed", type=int, default=1234, help="seed of randomized tests")
+    parser.addoption(
+        "--new-op-cases",
+        type=int,
+        default=None,
+        help="randomized single-operator models of the operators added after the first "
+        "conformance set (tests/test_conformance_ops.py; default: 2 per operator)",
+    )
+    parser.addoption(
+        "--new-op-seed", type=int, default=1234, help="seed of the --new-op-cases models"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -5,39 +5,60 @@ Both interpreters run every input. When their outputs differ, TFLM has a bug (fo
 SPACE_TO_BATCH_ND of a dynamic-batch model, a standalone RELU6 between two scales, or the
 double rounding of FULLY_CONNECTED), and the first operator of the model where their
 tensors part is found by comparing every tensor both kept. The exception: operators whose
-TensorFlow Lite reference kernel is known to be wrong (``TFLITE_WRONG``, such as SUM on
-int8), where TFLite Micro is the truth for the whole model.
+TensorFlow Lite kernel is known to be wrong (``TFLITE_WRONG``: SUM on int8, BATCH_MATMUL with
+adj_x over a broadcast batch), where TFLite Micro is the truth for the whole model.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from tinygen.errors import TinygenError
-from tinygen.ir import Graph
+from tinygen.ir import Graph, Op
 from tinygen.verify.tflite_ref import TfliteReference
 from tinygen.verify.tflm import TflmModel
 
 TFLM = "TFLite Micro"
 TFLITE = "TensorFlow Lite"
 
-#: Operators whose TensorFlow Lite reference kernel is wrong on int8 tensors where TFLite
-#: Micro is right, and why: a model holding one is judged against TFLite Micro (if it runs).
-TFLITE_WRONG = {
-    "SUM": "TensorFlow Lite's reference SUM reads int8 tensors as uint8 (its clamp too), so "
-    "every negative input value counts as value + 256 (tensorflow/tensorflow#102490)",
+def _merged_rows_before_adj_x(model: Graph, op: Op) -> bool:
+    """A BATCH_MATMUL with adj_x whose right-hand side has dim -3 of 1 under a left-hand
+    side with more: TensorFlow Lite merges that dim into the rows before it transposes."""
+    if len(op.inputs) < 2 or not op.attrs.get("adj_x"):
+        return False
+    lhs, rhs = (model.tensors[t].shape for t in op.inputs[:2])
+    return len(lhs) > 2 and len(rhs) > 2 and rhs[-3] == 1 < lhs[-3]
+
+
+def _any_int8(model: Graph, op: Op) -> bool:
+    """Every int8 instance of the operator (the dtype is checked by ``tflite_wrong``)."""
+    del model, op
+    return True
+
+
+#: Operators whose TensorFlow Lite kernel is wrong on int8 tensors where TFLite Micro is
+#: right: (where, why). A model holding one is judged against TFLite Micro (if it runs).
+TFLITE_WRONG: dict[str, tuple[Callable[[Graph, Op], bool], str]] = {
+    "SUM": (_any_int8, "TensorFlow Lite's reference SUM reads int8 tensors as uint8 (its "
+            "clamp too), so every negative input value counts as value + 256 "
+            "(tensorflow/tensorflow#102490)"),
+    "BATCH_MATMUL": (_merged_rows_before_adj_x, "TensorFlow Lite's BATCH_MATMUL merges the "
+                     "left-hand side's dim -3 into its rows when the right-hand side's is 1, "
+                     "before it transposes the left-hand side for adj_x (wrong products; "
+                     "TFLite Micro transposes first, see tensorflow/tflite-micro#3412)"),
 }
 
 
 def tflite_wrong(model: Graph) -> list[str]:
     """Why TensorFlow Lite's reference kernels are no truth for ``model`` (empty: they are)."""
     return sorted({
-        TFLITE_WRONG[op.kind]
+        TFLITE_WRONG[op.kind][1]
         for op in model.ops
         if op.kind in TFLITE_WRONG and op.inputs and op.inputs[0] >= 0
-        and model.tensors[op.inputs[0]].dtype == "int8"
+        and model.tensors[op.inputs[0]].dtype == "int8" and TFLITE_WRONG[op.kind][0](model, op)
     })
 
 
