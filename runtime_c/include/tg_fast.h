@@ -252,6 +252,37 @@ static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t gr
     return f;
 }
 
+/* acc[c] += the dot product of the last `rest` (0-3) values at tail with channel c's last
+ * `rest` weights, channels `rest` apart at f (the quad layouts' tails); returns f past them. */
+static inline const int8_t *tg_quad_tails(const int8_t *tail, const int8_t *f, int32_t rest,
+                                          int32_t acc[4])
+{
+    int32_t k;
+    for (k = 0; k < rest; ++k) {
+        const int32_t x = tail[k];
+        acc[0] += x * f[k];
+        acc[1] += x * f[rest + k];
+        acc[2] += x * f[2 * rest + k];
+        acc[3] += x * f[3 * rest + k];
+    }
+    return f + 4 * rest;
+}
+
+/* tg_quad_tails on int16 weights. */
+static inline const int16_t *tg_quad_tails16(const int8_t *tail, const int16_t *f,
+                                             int32_t rest, int32_t acc[4])
+{
+    int32_t k;
+    for (k = 0; k < rest; ++k) {
+        const int32_t x = tail[k];
+        acc[0] += x * f[k];
+        acc[1] += x * f[rest + k];
+        acc[2] += x * f[2 * rest + k];
+        acc[3] += x * f[3 * rest + k];
+    }
+    return f + 4 * rest;
+}
+
 /* tg_dot4 on weights widened to int16 at generation time (tinygen/lowering/fast.py,
  * wide_layout): per group of four values, for each of the four channels its weights of
  * values 0, 2, 1, 3, so that one word holds the pair SMLAD takes with the input's even or

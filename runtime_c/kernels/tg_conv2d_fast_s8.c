@@ -85,7 +85,6 @@ static void tg_conv_pixel(const tg_conv_fast_params *p, const int8_t *a, int32_t
     const int16_t *g = p->filter16;
     const int32_t *q = p->quant;
     int8_t *end = out + p->out_c;
-    int32_t k;
     for (; out < end; out += 4, q += 16) {
         int32_t acc[4];
         acc[0] = q[0];
@@ -93,25 +92,9 @@ static void tg_conv_pixel(const tg_conv_fast_params *p, const int8_t *a, int32_t
         acc[2] = q[8];
         acc[3] = q[12];
         if (g != NULL) { /* int16 weights */
-            g = tg_dot4w(a, g, groups, acc);
-            for (k = 0; k < rest; ++k) {
-                const int32_t x = tail[k];
-                acc[0] += x * g[k];
-                acc[1] += x * g[rest + k];
-                acc[2] += x * g[2 * rest + k];
-                acc[3] += x * g[3 * rest + k];
-            }
-            g += 4 * rest;
+            g = tg_quad_tails16(tail, tg_dot4w(a, g, groups, acc), rest, acc);
         } else {
-            f = tg_dot4(a, f, groups, acc);
-            for (k = 0; k < rest; ++k) {
-                const int32_t x = tail[k];
-                acc[0] += x * f[k];
-                acc[1] += x * f[rest + k];
-                acc[2] += x * f[2 * rest + k];
-                acc[3] += x * f[3 * rest + k];
-            }
-            f += 4 * rest;
+            f = tg_quad_tails(tail, tg_dot4(a, f, groups, acc), rest, acc);
         }
         tg_quad_store(out, acc, q, end - out < 4 ? (int32_t)(end - out) : 4, lo, hi, full);
     }

@@ -39,15 +39,7 @@ void tg_fully_connected_fast_s8(const tg_fully_connected_fast_params *p, const i
             for (k = 0; k < 4; ++k) {
                 acc[k] = p->bias[o + k];
             }
-            f = tg_dot4(in, f, groups, acc);
-            for (k = 0; k < rest; ++k) {
-                const int32_t x = tail[k];
-                acc[0] += x * f[k];
-                acc[1] += x * f[rest + k];
-                acc[2] += x * f[2 * rest + k];
-                acc[3] += x * f[3 * rest + k];
-            }
-            f += 4 * rest;
+            f = tg_quad_tails(tail, tg_dot4(in, f, groups, acc), rest, acc);
             for (k = 0; k < n; ++k) {
                 out[o + k] = (int8_t)tg_clamp(tg_fc_requantize(p, acc[k]), lo, hi);
             }
