@@ -144,6 +144,17 @@ def test_output_never_overlaps_input() -> None:
     assert model.calls[index].kernel == "transpose_conv_s8"
 
 
+def test_report_counts_its_macs() -> None:
+    """Every input pixel meets every tap once: in_pixels x in_c x out_c x taps MACs."""
+    from tinygen.report.operators import macs
+
+    model = compile_graph(parse_tflite(_model("same_bias")), "tconv")
+    index, op = _transpose_conv(model.graph)
+    x, w = model.graph.tensors[op.inputs[2]], model.graph.tensors[op.inputs[1]]
+    out_c, kh, kw, in_c = w.shape
+    assert macs(model.calls[index]) == int(np.prod(x.shape[:3])) * in_c * out_c * kh * kw > 0
+
+
 def _refusal(change: Callable[[Graph, Any], None]) -> str:
     graph = parse_tflite(_model("same_bias"))
     index, op = _transpose_conv(graph)

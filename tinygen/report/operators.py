@@ -27,7 +27,8 @@ class OperatorRow:
 
 
 def macs(call: KernelCall) -> int:
-    """Multiply-accumulates of the convolution and fully connected kernels (0 for others)."""
+    """Multiply-accumulates of the convolution, transposed convolution and fully connected
+    kernels (0 for others)."""
     p = call.params
     if call.kernel.startswith("conv2d"):
         pixels = p.batches * p.out_h * p.out_w
@@ -36,6 +37,8 @@ def macs(call: KernelCall) -> int:
         return p.batches * p.out_h * p.out_w * p.out_c * p.filter_h * p.filter_w
     if call.kernel.startswith("fully_connected"):
         return p.batches * p.out_depth * p.accum_depth
+    if call.kernel == "transpose_conv_s8":  # every input pixel meets every tap once
+        return p.batches * p.in_h * p.in_w * p.in_c * p.out_c * p.filter_h * p.filter_w
     return 0
 
 
