@@ -105,15 +105,18 @@ def summed(graph: Graph, index: int, op: Op) -> Reduction:
     return r
 
 
-def lower_mean(graph: Graph, index: int, op: Op) -> KernelCall:
+def sum_call(graph: Graph, index: int, op: Op, divide: bool) -> KernelCall:
+    """The ``mean_s8`` call of a MEAN (``divide``: the count folded into the multiplier) or
+    a SUM: the summed rows, requantized by input scale / output scale."""
     r = summed(graph, index, op)
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     multiplier, shift = rescale(
         float(np.float32(xq.scale0)) / float(np.float32(yq.scale0)), index, op, "output"
     )
-    extra = min(r.count.bit_length() - 1, 32, 31 + shift)
-    multiplier = (multiplier << extra) // r.count
+    if divide:
+        extra = min(r.count.bit_length() - 1, 32, 31 + shift)
+        multiplier, shift = (multiplier << extra) // r.count, shift - extra
     params = MeanParams(
         outputs=r.outputs,
         count=r.count,
@@ -124,6 +127,10 @@ def lower_mean(graph: Graph, index: int, op: Op) -> KernelCall:
         input_zero_point=xq.zero_point0,
         output_zero_point=yq.zero_point0,
         multiplier=multiplier,
-        shift=shift - extra,
+        shift=shift,
     )
     return KernelCall("mean_s8", (op.inputs[0],), (op.outputs[0],), params)
+
+
+def lower_mean(graph: Graph, index: int, op: Op) -> KernelCall:
+    return sum_call(graph, index, op, divide=True)

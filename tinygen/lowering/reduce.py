@@ -17,8 +17,8 @@ import numpy as np
 from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import quant_of, rescale
-from tinygen.lowering.mean import MeanParams, reduction, summed
+from tinygen.lowering.common import quant_of
+from tinygen.lowering.mean import reduction, sum_call
 
 
 @dataclass(frozen=True)
@@ -33,25 +33,8 @@ class ReduceMinMaxParams:
 
 
 def lower_sum(graph: Graph, index: int, op: Op) -> KernelCall:
-    r = summed(graph, index, op)
-    xq = quant_of(graph, op.inputs[0], "input", index, op)
-    yq = quant_of(graph, op.outputs[0], "output", index, op)
-    multiplier, shift = rescale(
-        float(np.float32(xq.scale0)) / float(np.float32(yq.scale0)), index, op, "output"
-    )
-    params = MeanParams(
-        outputs=r.outputs,
-        count=r.count,
-        kept_shape=r.kept_shape,
-        kept_strides=r.kept_strides,
-        reduced_shape=r.reduced_shape,
-        reduced_strides=r.reduced_strides,
-        input_zero_point=xq.zero_point0,
-        output_zero_point=yq.zero_point0,
-        multiplier=multiplier,
-        shift=shift,
-    )
-    return KernelCall("mean_s8", (op.inputs[0],), (op.outputs[0],), params)
+    """SUM runs on MEAN's kernel: the same sums, requantized without the division."""
+    return sum_call(graph, index, op, divide=False)
 
 
 def lower_reduce_minmax(graph: Graph, index: int, op: Op) -> KernelCall:
