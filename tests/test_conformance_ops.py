@@ -89,7 +89,7 @@ def _check(case: OpCase, index: int) -> None:
     # catch; the probes cost a TensorFlow import each, so not for every case.
     failures = interpreter_failures(case.model, len(graph.inputs)) if case.missing else None
     result = verify(model, case.model, random_inputs(graph, RUNS_PER_CASE, index),
-                    failures=failures)
+                    failures=failures, portable=index % 2 == 1)
     detail = f"{case.id} {case.params}: " + (
         result.first_divergence.describe() if result.first_divergence else ""
     )

@@ -11,7 +11,9 @@ place, and the kernels' memory contracts are exercised too.
 from __future__ import annotations
 
 import itertools
+import platform
 import random
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -230,11 +232,14 @@ def test_layouts() -> None:
     assert depthwise_layout(taps).tolist() == [0, 1, 2, 3, 6, 7, 8, 9, 4, 5, 10, 11]
 
 
+@pytest.mark.parametrize("portable", [False, True], ids=["simd", "portable"])
 @pytest.mark.parametrize("seed, every_output", CASES)
-def test_host_matches_reference(seed: int, every_output: bool, tmp_path: Path) -> None:
+def test_host_matches_reference(seed: int, every_output: bool, portable: bool,
+                                tmp_path: Path) -> None:
+    """The host's SSE2 dot products (tg_simd_host.h) and the portable loops alike."""
     model = _model(seed, every_output)
     assert any(c.fast is not None for c in model.calls)
-    host = CModel(model, tmp_path / "host")
+    host = CModel(model, tmp_path / "host", portable=portable)
     for inputs in itertools.islice(random_inputs(model.graph, SETS, seed), SETS):
         outputs = zip(_expected(model, inputs), host.invoke(inputs), strict=True)
         for i, (want, got) in enumerate(outputs):
@@ -283,3 +288,15 @@ def test_m4_matches_reference(tmp_path: Path) -> None:
         for s, (inputs, outputs) in enumerate(zip(sets, run.outputs, strict=True)):
             for i, (want, got) in enumerate(zip(_expected(model, inputs), outputs, strict=True)):
                 assert got.tobytes() == want.tobytes(), f"graph {seed}, set {s}, output {i}"
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="an x86-64 host")
+@pytest.mark.parametrize("defines, sse2", [([], True), (["-DTG_PORTABLE"], False)])
+def test_host_simd_is_chosen_on_x86_64(defines: list[str], sse2: bool) -> None:
+    """x86-64 builds take the SSE2 dot products unless TG_PORTABLE asks for the loops."""
+    include = Path(__file__).resolve().parent.parent / "runtime_c" / "include"
+    macros = subprocess.run(
+        ["gcc", "-std=c99", "-O2", "-E", "-dM", *defines, f"-I{include}", "-x", "c", "-"],
+        input='#include "tg_fast.h"\n', capture_output=True, text=True, check=True,
+    ).stdout
+    assert ("#define TG_SSE2 1" in macros) == sse2

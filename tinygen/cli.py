@@ -231,7 +231,7 @@ def _verify(args: argparse.Namespace) -> int:
     from tinygen.verify.probe import interpreter_failures
 
     failures = interpreter_failures(data, len(model.graph.inputs))
-    result = verify(model, data, input_sets, progress, failures)
+    result = verify(model, data, input_sets, progress, failures, portable=args.portable)
     for who, why in result.missing.items():
         print(f"{who} cannot run this model ({why}); judged against the other", file=sys.stderr)
     if result.tflm_disagreements:

@@ -145,6 +145,11 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     ver.add_argument("--runs", type=int, default=20, help="random input sets (default 20)")
     ver.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     ver.add_argument("--name", help=f"C prefix used while building, {_NAME_RULE}")
+    ver.add_argument(
+        "--portable", action="store_true",
+        help="build the portable C loops (what cores without SIMD run) instead of the "
+             "host's SSE2 ones",
+    )
     _memory_arguments(ver)
     ver.set_defaults(run=commands["verify"])
 

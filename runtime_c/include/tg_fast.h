@@ -24,6 +24,8 @@
 #define TG_DSP 1
 #endif
 
+#include "tg_simd_host.h"
+
 static inline int32_t tg_requantize_fast(int32_t x, int32_t multiplier, int32_t shift)
 {
     const int32_t left = shift > 0 ? shift : 0;
@@ -146,6 +148,9 @@ static inline void tg_quad_store(int8_t *out, const int32_t acc[4], const int32_
 static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t groups,
                                     int32_t acc[4])
 {
+#if defined(TG_SSE2)
+    return tg_sse2_dot4(a, f, groups, acc);
+#else
     int32_t x0 = acc[0], x1 = acc[1], x2 = acc[2], x3 = acc[3];
 #if defined(TG_DSP) && defined(__GNUC__)
     int32_t xa, xe, w0, w1, t;
@@ -250,6 +255,7 @@ static inline const int8_t *tg_dot4(const int8_t *a, const int8_t *f, int32_t gr
     acc[2] = x2;
     acc[3] = x3;
     return f;
+#endif
 }
 
 /* acc[c] += the dot product of the last `rest` (0-3) values at tail with channel c's last
@@ -290,6 +296,9 @@ static inline const int16_t *tg_quad_tails16(const int8_t *tail, const int16_t *
 static inline const int16_t *tg_dot4w(const int8_t *a, const int16_t *f, int32_t groups,
                                       int32_t acc[4])
 {
+#if defined(TG_SSE2)
+    return tg_sse2_dot4w(a, f, groups, acc);
+#else
     int32_t x0 = acc[0], x1 = acc[1], x2 = acc[2], x3 = acc[3];
 #if defined(TG_DSP) && defined(__GNUC__)
     int32_t xa, xe, w0, w1;
@@ -371,6 +380,7 @@ static inline const int16_t *tg_dot4w(const int8_t *a, const int16_t *f, int32_t
     acc[2] = x2;
     acc[3] = x3;
     return f;
+#endif
 }
 
 #if defined(TG_DSP)

@@ -84,5 +84,6 @@ def c_kernel_of(call: KernelCall) -> tuple[CKernel, Any, tuple[int, ...]]:
 
 #: Headers every generated library carries next to its kernels.
 RUNTIME_HEADERS = (
-    "tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h", "tg_fast.h", "tg_elementwise.h"
+    "tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h", "tg_fast.h", "tg_simd_host.h",
+    "tg_elementwise.h",
 )

@@ -13,9 +13,12 @@ from tinygen.verify.cbuild import build_shared
 
 class CModel:
     """The generated C of ``model``, built with its debug entry points and the guard bytes
-    around its arena (``NAME_ARENA_GUARD``), which every :meth:`invoke` checks."""
+    around its arena (``NAME_ARENA_GUARD``), which every :meth:`invoke` checks.
 
-    def __init__(self, model: CompiledModel, workdir: Path) -> None:
+    ``portable``: build with ``TG_PORTABLE``, the portable C loops that cores without SIMD
+    run, instead of the host's SSE2 dot products (tg_simd_host.h)."""
+
+    def __init__(self, model: CompiledModel, workdir: Path, portable: bool = False) -> None:
         self.model = model
         name = model.name
         for rel, text in library_files(model).items():
@@ -36,7 +39,8 @@ class CModel:
             [workdir / "include", workdir / "src"],
             cdef,
             workdir=workdir,
-            defines=[f"{name.upper()}_DEBUG_STEPS", f"{name.upper()}_ARENA_GUARD"],
+            defines=[f"{name.upper()}_DEBUG_STEPS", f"{name.upper()}_ARENA_GUARD",
+                     *(["TG_PORTABLE"] if portable else [])],
         )
         self._fn = {
             key: getattr(self.lib, f"{name}_{key}")

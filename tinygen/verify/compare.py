@@ -103,11 +103,13 @@ def verify(
     input_sets: Iterable[list[np.ndarray]],
     progress: Callable[[int, VerifyResult], None] | None = None,
     failures: dict[str, str] | None = None,
+    portable: bool = False,
 ) -> VerifyResult:
     """Compare the C and the reference with the truth on every input set.
 
     ``failures``: the interpreters that cannot run the model and why (found by the
     caller in child processes, ``probe.interpreter_failures``); they are not started.
+    ``portable``: build the C's portable loops, not the host's SIMD (:class:`CModel`).
     """
     as_read = parse_tflite(model_bytes)
     wrong = tflite_wrong(as_read)
@@ -115,7 +117,7 @@ def verify(
     result = VerifyResult(judge=truth.judge, missing=dict(truth.missing),
                           tflite_wrong=wrong if truth.prefer_tflm else [])
     with tempfile.TemporaryDirectory(prefix="tinygen-verify-") as tmp:
-        cmodel = CModel(model, Path(tmp))
+        cmodel = CModel(model, Path(tmp), portable=portable)
         for inputs in input_sets:
             c_out = cmodel.invoke(inputs)
             true_out, tflm_differs = truth.invoke(inputs)
