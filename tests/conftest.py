@@ -42,6 +42,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--new-op-seed", type=int, default=1234, help="seed of the --new-op-cases models"
     )
+    parser.addoption(
+        "--float-op-cases", type=int, default=2,
+        help="float32 models per operator in test_float_ops.py",
+    )
 
 
 @pytest.fixture(scope="session")

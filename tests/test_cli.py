@@ -134,13 +134,16 @@ def test_unsupported_operators_listed_at_once(tmp_path: Path) -> None:
         assert f"{kind} (operator{plural} {', '.join(indices)})" in message, message
 
 
-def test_float_model_points_to_quantization(tmp_path: Path) -> None:
+def test_float_model_compiles_in_float32_and_points_to_quantization(tmp_path: Path) -> None:
     model = tmp_path / "float.tflite"
     model.write_bytes(tf_models.dense_model(quantize="float"))
     out = tmp_path / "out"
-    _assert_clean_failure(
-        ["generate-library", str(model), "-o", str(out)], out, "full-integer quantization"
-    )
+    result = _run(["generate-library", str(model), "-o", str(out)])
+    assert result.returncode == 0, result.stderr
+    assert "compiling it in float32" in result.stderr and "--calibration" in result.stderr
+    assert (out / "src" / "tg_fully_connected_f32.c").is_file()
+    header = next((out / "include").glob("*.h")).read_text()
+    assert "float [" in header
 
 
 def test_int16_activations_rejected(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ from tinygen.cli import main
 from tinygen.compiler import CompiledModel, compile_graph
 from tinygen.frontend.tflite import parse_tflite
 from tinygen.ir import Graph
+from tinygen.verify.compare import verify
+from tinygen.verify.inputs import random_inputs
 
 #: The C function each of these operators must be compiled to.
 C_FUNCTIONS = {
@@ -42,7 +44,7 @@ C_FUNCTIONS = {
 
 @dataclass(frozen=True)
 class Case:
-    build: Callable[[], bytes]
+    build: Callable[..., bytes]  # float_model=True: the float32 conversion
     #: Operator kinds the converted model must hold, with how many of each at least.
     ops: dict[str, int]
     input_shape: tuple[int, ...]
@@ -66,7 +68,7 @@ CASES: dict[str, Case] = {
         (1, 49, 10), (1, 4)),
     **{
         f"mobilenet_v3_{spelling}": Case(
-            lambda spelling=spelling: whole_models.mobilenet_v3_block(spelling),
+            lambda spelling=spelling, **kw: whole_models.mobilenet_v3_block(spelling, **kw),
             {"HARD_SWISH": 2, "MEAN": 2, "CONV_2D": 4, "DEPTHWISE_CONV_2D": 1, "ADD": 1,
              "FULLY_CONNECTED": 1, "SOFTMAX": 1,
              **({"LOGISTIC": 1, "MUL": 1} if spelling == "sigmoid" else {"MUL": 2})},
@@ -176,3 +178,18 @@ def test_libraries_build_as_strict_c99_and_cxx(tmp_path: Path) -> None:
         write_library(_compiled(name)[2], tmp_path / name)
         compile_objects(tmp_path / name, STRICT_C, tmp_path / f"{name}_c")
         compile_objects(tmp_path / name, STRICT_CXX, tmp_path / f"{name}_cxx")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_float_within_tolerance_of_both_interpreters(name: str) -> None:
+    """The same Keras model converted without quantization compiles to float32 kernels
+    only, and every output stays within the float tolerance of TFLite Micro and
+    TensorFlow Lite."""
+    data = CASES[name].build(float_model=True)
+    graph = parse_tflite(data, f"{name} float")
+    assert all(graph.tensors[t].dtype == "float32" for t in graph.inputs + graph.outputs)
+    model = compile_graph(graph, f"{name}_f32")
+    assert all(c.kernel.endswith("_f32") or c.kernel in ("alias", "copy") for c in model.calls)
+    result = verify(model, data, random_inputs(model.graph, RUNS, SEED))
+    assert result.ok and result.floating, (
+        result.first_divergence.describe() if result.first_divergence else "")

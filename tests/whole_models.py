@@ -49,9 +49,15 @@ def _representative(shape: tuple[int, ...], low: float, high: float,
     return samples
 
 
-def _int8(model: Any, shape: tuple[int, ...], low: float = -1.0, high: float = 1.0) -> bytes:
+def _converted(model: Any, shape: tuple[int, ...], low: float = -1.0, high: float = 1.0,
+               float_model: bool = False) -> bytes:
+    """The Keras model converted: full-integer int8 calibrated on [low, high], or with
+    ``float_model`` float32 throughout (no quantization)."""
     from keras_models import full_integer
 
+    if float_model:
+        converter = _tf().lite.TFLiteConverter.from_keras_model(model)
+        return bytes(converter.convert())
     return full_integer(model, _representative(shape, low, high))
 
 
@@ -95,13 +101,13 @@ def _mobilenet_v2(include_top: bool, classes: int = 1000) -> Any:
 
 
 @cache
-def mobilenet_v2(classes: int = 4) -> bytes:
+def mobilenet_v2(classes: int = 4, float_model: bool = False) -> bytes:
     """Keras MobileNetV2, alpha 0.35, 96x96x3, its own classifier top with ``classes``."""
-    return _int8(_mobilenet_v2(True, classes), IMAGE)
+    return _converted(_mobilenet_v2(True, classes), IMAGE, float_model=float_model)
 
 
 @cache
-def fomo(classes: int = 2) -> bytes:
+def fomo(classes: int = 2, float_model: bool = False) -> bytes:
     """FOMO-style detector: MobileNetV2 0.35 cut at stride 8 ('block_6_expand_relu',
     12x12x96 for a 96x96 input), a 1x1 convolution to classes + 1 channels (the background
     first) and a softmax over the channels: a 12x12x(classes + 1) heat map."""
@@ -113,11 +119,11 @@ def fomo(classes: int = 2) -> bytes:
     out = layers.Softmax(axis=-1)(conv(cut))
     model = tf.keras.Model(trunk.input, out)
     _rescale([conv], 12)
-    return _int8(model, IMAGE)
+    return _converted(model, IMAGE, float_model=float_model)
 
 
 @cache
-def keyword(classes: int = 4) -> bytes:
+def keyword(classes: int = 4, float_model: bool = False) -> bytes:
     """A keyword-spotting model on 49x10 MFCC features: Conv1D, DepthwiseConv1D, max and
     average pooling, Dense and softmax."""
     tf = _tf()
@@ -135,7 +141,7 @@ def keyword(classes: int = 4) -> bytes:
     out = layers.Dense(classes, activation="softmax")(x)
     model = tf.keras.Model(inp, out)
     _rescale(model.layers, 13)
-    return _int8(model, MFCC, -4.0, 4.0)
+    return _converted(model, MFCC, -4.0, 4.0, float_model=float_model)
 
 
 def _hard_sigmoid(x: Any) -> Any:
@@ -148,7 +154,7 @@ SPELLINGS = ("activation", "arithmetic", "sigmoid")
 
 
 @cache
-def mobilenet_v3_block(spelling: str = "activation") -> bytes:
+def mobilenet_v3_block(spelling: str = "activation", float_model: bool = False) -> bytes:
     """A MobileNetV3 bottleneck on 16x16x16: 1x1 expand to 48 + hard-swish, 3x3 depthwise +
     hard-swish, squeeze-excite (global average pool, 1x1 conv to 12 + ReLU, 1x1 conv to 48 +
     gate, multiply), 1x1 project to 16, residual add; then a classifier head (global average
@@ -186,11 +192,11 @@ def mobilenet_v3_block(spelling: str = "activation") -> bytes:
     out = layers.Dense(3, activation="softmax")(x)
     model = tf.keras.Model(inp, out)
     _rescale(model.layers, 14)
-    return _int8(model, (16, 16, 16), -3.0, 3.0)
+    return _converted(model, (16, 16, 16), -3.0, 3.0, float_model=float_model)
 
 
 @cache
-def encoder_decoder() -> bytes:
+def encoder_decoder(float_model: bool = False) -> bytes:
     """A small encoder-decoder on 32x32x3: two stride-2 convolutions down to 8x8x16, then
     Conv2DTranspose stride 2 with bias (its ReLU fused) and without bias (a ReLU layer after),
     a skip connection concatenated at 16x16, and a 1x1 convolution to 2 channels."""
@@ -207,4 +213,4 @@ def encoder_decoder() -> bytes:
     out = layers.Conv2D(2, 1)(d2)
     model = tf.keras.Model(inp, out)
     _rescale(model.layers, 15)
-    return _int8(model, (32, 32, 3))
+    return _converted(model, (32, 32, 3), float_model=float_model)

@@ -48,6 +48,11 @@ def _compile(args: argparse.Namespace) -> CompiledModel:
         quantized = quantize_graph(graph, Path(args.calibration), _quantize_options(args))
         print(quantized.report.table())
         graph = parse_tflite(quantized.model, f"{args.model}, quantized")
+    elif args.command == "generate-library" and any(
+        graph.tensors[t].dtype == "float32" for t in graph.inputs
+    ):
+        print("tinygen: a float model: compiling it in float32 (4 bytes an activation); "
+              "give --calibration CAL to quantize it to int8 on the way", file=sys.stderr)
     return _compile_graph(args, graph, library_name(args.name, Path(args.model).stem))
 
 
@@ -250,6 +255,15 @@ def _verify(args: argparse.Namespace) -> int:
             if not result.missing and result.tflm_disagreements == 0
             else f"{result.judge}'s"
         )
+        if result.floating:
+            from tinygen.verify.tolerance import FLOAT_TOLERANCE
+
+            print(
+                f"{model.name}: {result.runs} runs, every output within {FLOAT_TOLERANCE:g} of "
+                f"the largest magnitude of {judged} ({result.identical_runs} of {result.runs} "
+                "bit for bit)"
+            )
+            return 0
         print(f"{model.name}: {result.runs} runs, every output byte equal to {judged}")
         return 0
     print(

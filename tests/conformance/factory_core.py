@@ -79,15 +79,17 @@ def build_case(
     allowed: set[str],
     rng: np.random.Generator,
     required: frozenset[str] = frozenset(),
+    float_model: bool = False,
 ) -> OpCase:
     """Build one model of kind ``op`` whose converted operators all lie in ``allowed`` and
-    include every one of ``required``."""
+    include every one of ``required``; with ``float_model`` the spec is converted without
+    quantization (float32 throughout)."""
     # Redraw (deterministically) when calibration collapses an activation range, e.g. an
     # ADD+RELU6 whose sum is always negative (TFLM aborts on such a model in Prepare), or
     # when the converter rewrote the op into something else (or folded it away).
     for _ in range(_MAX_ATTEMPTS):
         spec = builder(rng)
-        model = convert(spec, rng)
+        model = convert_float(spec) if float_model else convert(spec, rng)
         if spec.softmax_beta is not None and spec.softmax_beta != 1.0:
             model = _patch_softmax_beta(model, spec.softmax_beta)
         emitted, min_scale = _inspect(model)
@@ -230,6 +232,19 @@ def convert(spec: Spec, rng: np.random.Generator) -> bytes:
     if not spec.float_io:
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
+    with warnings.catch_warnings(), _quiet_native_output():
+        warnings.simplefilter("ignore")
+        model = converter.convert()
+    return bytes(model)
+
+
+def convert_float(spec: Spec) -> bytes:
+    """The spec converted as a float32 model (no quantization, TFLite builtins)."""
+    tf = tf_module()
+    signature = [tf.TensorSpec(shape, tf.float32) for shape in spec.input_shapes]
+    func = tf.function(spec.fn, input_signature=signature, autograph=False)
+    concrete = func.get_concrete_function()
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], func)
     with warnings.catch_warnings(), _quiet_native_output():
         warnings.simplefilter("ignore")
         model = converter.convert()

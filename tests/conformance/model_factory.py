@@ -172,14 +172,24 @@ def new_ops() -> list[str]:
     return list(_NEW_BUILDERS)
 
 
-def make_case(op: str, rng: np.random.Generator) -> OpCase:
-    """Build one model of kind ``op`` with parameters drawn from ``rng``."""
+def make_case(op: str, rng: np.random.Generator, float_model: bool = False) -> OpCase:
+    """Build one model of kind ``op`` with parameters drawn from ``rng`` (int8, or float32
+    throughout with ``float_model``)."""
     builder = _BUILDERS.get(op) or _NEW_BUILDERS.get(op)
     if builder is None:
         raise ValueError(f"unknown factory op {op!r}; known: {ops() + new_ops()}")
     allowed = {*EXPECTED_TFLITE_OPS[op], *_EXTRA_ALLOWED_OPS.get(op, ())}
     required = frozenset(EXPECTED_TFLITE_OPS[op]) if op in _NEW_BUILDERS else frozenset()
-    return build_case(op, builder, allowed, rng, required)
+    if float_model:
+        allowed -= {"QUANTIZE", "DEQUANTIZE"}
+        required = frozenset(EXPECTED_TFLITE_OPS[op]) - {"QUANTIZE", "DEQUANTIZE"}
+    return build_case(op, builder, allowed, rng, required, float_model)
+
+
+def float_ops() -> list[str]:
+    """The op kinds whose builders make float32 models (all but the int8 conversions)."""
+    return [op for op in ops() + new_ops()
+            if set(EXPECTED_TFLITE_OPS[op]) - {"QUANTIZE", "DEQUANTIZE"}]
 
 
 def generate_cases(count: int, seed: int) -> list[OpCase]:

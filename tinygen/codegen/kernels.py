@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from tinygen.codegen.kernel_spec import CKernel, kernel
+from tinygen.codegen.kernels_f32 import FLOAT_C_KERNELS
 from tinygen.lowering.call import KernelCall
 
-
-@dataclass(frozen=True)
-class CKernel:
-    function: str
-    params_type: str
-    source: str  # file under runtime_c/kernels/
-    scratch: bool = False  # takes a scratch buffer in the arena as its last argument
-    input_array: bool = False  # takes its inputs as one const array of pointers
-    output_array: bool = False  # takes its outputs as one const array of pointers
-
-
-def _k(function: str, params_type: str, scratch: bool = False,
-       input_array: bool = False, output_array: bool = False) -> CKernel:
-    return CKernel(function, params_type, f"{function}.c", scratch, input_array, output_array)
-
+_k = kernel
 
 C_KERNELS: dict[str, CKernel] = {
     "conv2d_s8": _k("tg_conv2d_s8", "tg_conv_params"),
@@ -72,6 +59,7 @@ C_KERNELS: dict[str, CKernel] = {
     "depthwise_conv2d_fast_s8_inplace": _k(
         "tg_depthwise_conv2d_fast_s8_inplace", "tg_depthwise_fast_params", scratch=True
     ),
+    **FLOAT_C_KERNELS,
 }
 
 
@@ -85,5 +73,6 @@ def c_kernel_of(call: KernelCall) -> tuple[CKernel, Any, tuple[int, ...]]:
 #: Headers every generated library carries next to its kernels.
 RUNTIME_HEADERS = (
     "tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h", "tg_fast.h", "tg_simd_host.h",
-    "tg_elementwise.h",
+    "tg_elementwise.h", "tg_kernels_f32.h", "tg_f32_elementwise.h", "tg_f32_movement.h",
+    "tg_f32_reduce.h", "tg_f32_other.h",
 )

@@ -108,17 +108,21 @@ class _Builder:
         self.params_bytes += 4 * len(pointers)
         return name
 
-    def tensor_arg(self, index: int, writable: bool) -> str:
+    def tensor_arg(self, index: int, writable: bool, byte_view: bool = False) -> str:
+        """The C argument of tensor ``index``; with ``byte_view`` a float32 tensor is passed
+        as ``int8_t`` bytes (an int8 byte-moving kernel run on it)."""
         if index == NO_TENSOR:
             return "NULL"
         tensor = self.graph.tensors[index]
-        ctype = C_TYPES[tensor.dtype]
+        as_bytes = byte_view and tensor.dtype == "float32"
+        ctype = "int8_t" if as_bytes else C_TYPES[tensor.dtype]
         if tensor.is_constant:
             if index not in self.constant_names:
                 self.constant_names[index] = self.const_array(
                     f"{self.name}_t{index}", tensor.data, tensor.dtype
                 )
-            return self.constant_names[index]
+            name = self.constant_names[index]
+            return f"(const int8_t *){name}" if as_bytes else name
         qualifier = "" if writable else "const "
         return f"({qualifier}{ctype} *)({self.name}_arena.bytes + {self.plan.offsets[index]})"
 
@@ -166,10 +170,10 @@ class _Builder:
                 steps.append({"index": i, "comment": CText(f"{comment} (alias)"), "call": None})
                 continue
             kernel, call_params, inputs = c_kernel_of(call)
-            args = [self.tensor_arg(t, False) for t in inputs]
+            args = [self.tensor_arg(t, False, call.byte_view) for t in inputs]
             if kernel.input_array:  # one const array of the input pointers, in flash
                 args = [self.pointer_array(f"{self.name}_op{i}_inputs", args)]
-            outputs = [self.tensor_arg(t, True) for t in call.outputs]
+            outputs = [self.tensor_arg(t, True, call.byte_view) for t in call.outputs]
             if kernel.output_array:  # one const array of the output pointers, in flash
                 outputs = [self.pointer_array(f"{self.name}_op{i}_outputs", outputs,
                                               "tg_s8_output")]

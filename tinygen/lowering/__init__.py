@@ -1,8 +1,9 @@
 """Lowering: each IR operator becomes one call of a C kernel with precomputed parameters.
 
 ``lower_graph`` checks the whole graph first and reports every problem in one
-error: a float model, int16 activations, or the list of unsupported operators
-with their indices.
+error: float16 or int16 activations, or the list of unsupported operators with
+their indices. Operators computing in float32 take their lowering from
+:mod:`tinygen.lowering.float32`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tinygen.lowering.call import KernelCall
 from tinygen.lowering.concatenation import lower_concatenation
 from tinygen.lowering.conv import lower_conv
 from tinygen.lowering.elementwise import lower_minmax, lower_squared_difference
+from tinygen.lowering.float32 import FLOAT_LOWERERS, computes_in_float
 from tinygen.lowering.fully_connected import lower_fully_connected
 from tinygen.lowering.gather import lower_gather
 from tinygen.lowering.l2_normalization import lower_l2_normalization
@@ -109,21 +111,23 @@ LOWERERS: dict[str, Lowerer] = {
 _CONVERSIONS = {"QUANTIZE", "DEQUANTIZE"}
 
 
+def _lowerer(graph: Graph, op: Op) -> Lowerer | None:
+    table = FLOAT_LOWERERS if computes_in_float(graph, op) else LOWERERS
+    return table.get(op.kind)
+
+
 def check_supported(graph: Graph) -> None:
     """Raise one ``TinygenError`` naming everything that stops this graph compiling."""
     compute = [(i, op) for i, op in enumerate(graph.ops) if op.kind not in _CONVERSIONS]
-    float_ops = [
+    half = [
         i
         for i, op in compute
-        if op.inputs and op.inputs[0] >= 0
-        and graph.tensors[op.inputs[0]].dtype in ("float32", "float16")
+        if any(t >= 0 and graph.tensors[t].dtype == "float16" for t in op.inputs + op.outputs)
     ]
-    if float_ops and len(float_ops) * 2 >= len(compute):
+    if half:
         raise TinygenError(
-            "this is a float model (its operators compute in float32); tinygen compiles int8 "
-            "models: give generate-library --calibration CAL (samples of its input) to quantize "
-            "it on the way, or quantize it first with `tinygen quantize` or TensorFlow Lite's "
-            "full-integer quantization"
+            "float16 tensors are not supported (operators " + ", ".join(map(str, half))
+            + "); convert the model with float32 or int8 tensors"
         )
     int16 = sorted(
         {
@@ -141,25 +145,25 @@ def check_supported(graph: Graph) -> None:
         )
     unsupported: dict[str, list[int]] = {}
     for i, op in enumerate(graph.ops):
-        if op.kind not in LOWERERS:
-            unsupported.setdefault(op.kind, []).append(i)
+        if _lowerer(graph, op) is None:
+            kind = f"{op.kind} on float32" if computes_in_float(graph, op) else op.kind
+            unsupported.setdefault(kind, []).append(i)
     if unsupported:
         listing = "; ".join(
             f"{kind} (operator{'s' if len(idx) > 1 else ''} {', '.join(map(str, idx))})"
             for kind, idx in sorted(unsupported.items())
         )
         raise TinygenError(f"unsupported operators: {listing}")
-    if float_ops:
-        raise TinygenError(
-            "operators "
-            + ", ".join(map(str, float_ops))
-            + " compute in float32; only int8 operators are supported"
-        )
 
 
 def lower_graph(graph: Graph) -> list[KernelCall]:
     check_supported(graph)
-    return [LOWERERS[op.kind](graph, i, op) for i, op in enumerate(graph.ops)]
+    calls = []
+    for i, op in enumerate(graph.ops):
+        lowerer = _lowerer(graph, op)
+        assert lowerer is not None  # check_supported
+        calls.append(lowerer(graph, i, op))
+    return calls
 
 
 __all__ = ["LOWERERS", "KernelCall", "check_supported", "lower_graph"]

@@ -22,7 +22,7 @@ import numpy as np
 
 from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op, Quantization, Tensor
-from tinygen.lowering.add import MAX_DIMS, broadcast
+from tinygen.lowering.add import MAX_DIMS, Broadcast, broadcast
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.common import MAX_SHIFT, expect, quant_of, rescale
 from tinygen.reference.fixedpoint import quantize_multiplier
@@ -191,13 +191,21 @@ def _prelu_multipliers(
     return rescale(positive, index, op, "output"), rescale(negative, index, op, "alpha")
 
 
-def lower_prelu(graph: Graph, index: int, op: Op) -> KernelCall:
-    shape = broadcast(graph, index, op)
+def prelu_broadcast(graph: Graph, index: int, op: Op, dtype: str = "int8") -> Broadcast:
+    """PRELU's shape walk: the ``dtype`` alpha broadcasts into the input, whose shape the
+    output has; else a TinygenError."""
+    shape = broadcast(graph, index, op, dtype)
     x, a, y = (graph.tensors[t] for t in (op.inputs[0], op.inputs[1], op.outputs[0]))
     spread = tuple(int(d) for d in np.broadcast_shapes(x.shape, a.shape))
     if tuple(y.shape) != tuple(x.shape) or spread != tuple(x.shape):
         raise _fail(index, op, f"alpha {list(a.shape)} must broadcast into the input "
                     f"{list(x.shape)}, and the output {list(y.shape)} must have its shape")
+    return shape
+
+
+def lower_prelu(graph: Graph, index: int, op: Op) -> KernelCall:
+    shape = prelu_broadcast(graph, index, op)
+    x, a = (graph.tensors[t] for t in (op.inputs[0], op.inputs[1]))
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     aq = quant_of(graph, op.inputs[1], "alpha", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)

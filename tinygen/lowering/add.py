@@ -65,11 +65,11 @@ class Broadcast:
     in2_strides: tuple[int, ...]
 
 
-def broadcast(graph: Graph, index: int, op: Op) -> Broadcast:
-    """The int8 inputs 0 and 1 of ``op`` broadcast into its output, or a TinygenError."""
-    a = expect(graph, index, op, op.inputs[0], "first input")
-    b = expect(graph, index, op, op.inputs[1], "second input")
-    y = expect(graph, index, op, op.outputs[0], "output")
+def broadcast(graph: Graph, index: int, op: Op, dtype: str = "int8") -> Broadcast:
+    """The ``dtype`` inputs 0 and 1 of ``op`` broadcast into its output, or a TinygenError."""
+    a = expect(graph, index, op, op.inputs[0], "first input", (dtype,))
+    b = expect(graph, index, op, op.inputs[1], "second input", (dtype,))
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
     where = f"operator {index} ({op.kind})"
     try:
         out_shape = tuple(int(d) for d in np.broadcast_shapes(a.shape, b.shape))

@@ -34,10 +34,17 @@ class ArgMinMaxParams:
 
 
 def lower_arg_minmax(graph: Graph, index: int, op: Op) -> KernelCall:
+    return arg_minmax_call(graph, index, op, "int8")
+
+
+def arg_minmax_call(graph: Graph, index: int, op: Op, dtype: str) -> KernelCall:
+    """The ``arg_max_<s8|f32>`` or ``arg_min_<s8|f32>`` call of ``op``, whose input is
+    ``dtype`` (int8 or float32)."""
+
     def fail(message: str) -> TinygenError:
         return TinygenError(f"operator {index} ({op.kind}): {message}")
 
-    x = expect(graph, index, op, op.inputs[0], "input")
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
     y = expect(graph, index, op, op.outputs[0], "output", tuple(INDEX_BYTES))
     expect(graph, index, op, op.inputs[1], "axis", ("int32", "int64"))
     declared = op.attrs.get("output_type", y.dtype)
@@ -68,7 +75,8 @@ def lower_arg_minmax(graph: Graph, index: int, op: Op) -> KernelCall:
         minimum=int(op.kind == "ARG_MIN"),
         index_bytes=INDEX_BYTES[y.dtype],
     )
-    kernel = "arg_min_s8" if op.kind == "ARG_MIN" else "arg_max_s8"
+    suffix = "f32" if dtype == "float32" else "s8"
+    kernel = f"arg_min_{suffix}" if op.kind == "ARG_MIN" else f"arg_max_{suffix}"
     return KernelCall(kernel, (op.inputs[0],), (op.outputs[0],), params)
 
 

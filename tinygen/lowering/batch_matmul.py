@@ -11,6 +11,7 @@ walks both operands through strides, so adj_x and adj_y cost no transposed copie
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,13 +54,32 @@ def _batch_strides(batch: tuple[int, ...], matrix: int) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
-def lower_batch_matmul(graph: Graph, index: int, op: Op) -> KernelCall:
+@dataclass(frozen=True)
+class MatMulShape:
+    """Where BATCH_MATMUL reads and writes: the fields of ``BatchMatMulParams`` before the
+    quantization."""
+
+    batch_shape: tuple[int, ...]
+    lhs_batch_strides: tuple[int, ...]
+    rhs_batch_strides: tuple[int, ...]
+    rows: int
+    cols: int
+    depth: int
+    lhs_row_stride: int
+    lhs_depth_stride: int
+    rhs_depth_stride: int
+    rhs_col_stride: int
+
+
+def matmul_shape(graph: Graph, index: int, op: Op, dtype: str = "int8") -> MatMulShape:
+    """The geometry of BATCH_MATMUL ``op`` on ``dtype`` operands, checked against its output."""
+
     def fail(message: str) -> TinygenError:
         return TinygenError(f"operator {index} (BATCH_MATMUL): {message}")
 
-    lhs = expect(graph, index, op, op.inputs[0], "left operand")
-    rhs = expect(graph, index, op, op.inputs[1], "right operand")
-    y = expect(graph, index, op, op.outputs[0], "output")
+    lhs = expect(graph, index, op, op.inputs[0], "left operand", (dtype,))
+    rhs = expect(graph, index, op, op.inputs[1], "right operand", (dtype,))
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
     for name, t in (("left operand", lhs), ("right operand", rhs)):
         if not 2 <= len(t.shape) <= 2 + BATCH_DIMS:
             raise fail(f"the {name} {quoted(t.name)} has shape {list(t.shape)}; BATCH_MATMUL "
@@ -83,19 +103,8 @@ def lower_batch_matmul(graph: Graph, index: int, op: Op) -> KernelCall:
     if tuple(y.shape) != out_shape:
         raise fail(f"the product is {list(out_shape)}, but the output {quoted(y.name)} is "
                    f"{list(y.shape)}")
-    if depth > MAX_DEPTH:
-        raise fail(f"sums of {depth:,} products would overflow the kernel's 32-bit "
-                   f"accumulator (at most {MAX_DEPTH:,})")
-    quants = [quant_of(graph, t, what, index, op) for t, what in (
-        (op.inputs[0], "left operand"), (op.inputs[1], "right operand"), (op.outputs[0], "output"))]
-    if any(q.per_channel for q in quants):
-        raise fail("per-channel quantization is not supported; BATCH_MATMUL's int8 kernels "
-                   "take one scale per tensor")
-    lq, rq, yq = quants
-    real = float(np.float32(lq.scale0) * np.float32(rq.scale0)) / float(np.float32(yq.scale0))
-    multiplier, shift = rescale(real, index, op, "output")
     lead = (1,) * (BATCH_DIMS - len(batch))
-    params = BatchMatMulParams(
+    return MatMulShape(
         batch_shape=lead + tuple(batch),
         lhs_batch_strides=(0,) * len(lead) + _batch_strides(ls[:-2], rows * depth),
         rhs_batch_strides=(0,) * len(lead) + _batch_strides(rs[:-2], depth * cols),
@@ -106,6 +115,27 @@ def lower_batch_matmul(graph: Graph, index: int, op: Op) -> KernelCall:
         lhs_depth_stride=rows if adj_x else 1,
         rhs_depth_stride=1 if adj_y else cols,
         rhs_col_stride=depth if adj_y else 1,
+    )
+
+
+def lower_batch_matmul(graph: Graph, index: int, op: Op) -> KernelCall:
+    def fail(message: str) -> TinygenError:
+        return TinygenError(f"operator {index} (BATCH_MATMUL): {message}")
+
+    shape = matmul_shape(graph, index, op)
+    if shape.depth > MAX_DEPTH:
+        raise fail(f"sums of {shape.depth:,} products would overflow the kernel's 32-bit "
+                   f"accumulator (at most {MAX_DEPTH:,})")
+    quants = [quant_of(graph, t, what, index, op) for t, what in (
+        (op.inputs[0], "left operand"), (op.inputs[1], "right operand"), (op.outputs[0], "output"))]
+    if any(q.per_channel for q in quants):
+        raise fail("per-channel quantization is not supported; BATCH_MATMUL's int8 kernels "
+                   "take one scale per tensor")
+    lq, rq, yq = quants
+    real = float(np.float32(lq.scale0) * np.float32(rq.scale0)) / float(np.float32(yq.scale0))
+    multiplier, shift = rescale(real, index, op, "output")
+    params = BatchMatMulParams(
+        **dataclasses.asdict(shape),
         lhs_offset=-lq.zero_point0,
         rhs_offset=-rq.zero_point0,
         output_offset=yq.zero_point0,

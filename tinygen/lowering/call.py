@@ -20,3 +20,5 @@ class KernelCall:
     params: Any  # a frozen dataclass, or None for kernels without parameters
     #: A specialized kernel the C emitter runs instead (tinygen/lowering/fast.py), or None.
     fast: Any = None
+    #: An int8 byte-moving kernel run on float32 tensors: their pointers are passed as int8_t.
+    byte_view: bool = False

@@ -44,9 +44,11 @@ def expect(
     return tensor
 
 
-def constant_weights(graph: Graph, op_index: int, op: Op, channels: int) -> bool:
+def constant_weights(
+    graph: Graph, op_index: int, op: Op, channels: int, bias_dtype: str = "int32"
+) -> bool:
     """Input 1 (weights) is constant; whether ``op`` has a bias (input 2), which then is
-    constant int32 with one value per output channel."""
+    constant ``bias_dtype`` with one value per output channel."""
     biased = len(op.inputs) > 2 and op.inputs[2] != NO_TENSOR
     if not graph.tensors[op.inputs[1]].is_constant or (
         biased and not graph.tensors[op.inputs[2]].is_constant
@@ -54,7 +56,7 @@ def constant_weights(graph: Graph, op_index: int, op: Op, channels: int) -> bool
         raise TinygenError(f"operator {op_index} ({op.kind}): weights and bias must be constant")
     if not biased:
         return False
-    bias = expect(graph, op_index, op, op.inputs[2], "bias", ("int32",))
+    bias = expect(graph, op_index, op, op.inputs[2], "bias", (bias_dtype,))
     if bias.size != channels:
         raise TinygenError(
             f"operator {op_index} ({op.kind}): {bias.size} biases for {channels} output channels"

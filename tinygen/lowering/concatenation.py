@@ -16,7 +16,7 @@ import numpy as np
 from tinygen.errors import TinygenError, quoted
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.common import activation_range, expect, quant_of
+from tinygen.lowering.common import INT8_MAX, INT8_MIN, activation_range, expect, quant_of
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,12 @@ class ConcatenationParams:
     act_max: int
 
 
-def lower_concatenation(graph: Graph, index: int, op: Op) -> KernelCall:
+def lower_concatenation(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
     def fail(message: str) -> TinygenError:
         return TinygenError(f"operator {index} (CONCATENATION): {message}")
 
-    y = expect(graph, index, op, op.outputs[0], "output")
-    xs = [expect(graph, index, op, t, f"input {k}") for k, t in enumerate(op.inputs)]
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
+    xs = [expect(graph, index, op, t, f"input {k}", (dtype,)) for k, t in enumerate(op.inputs)]
     rank = len(y.shape)
     axis = int(op.attrs.get("axis", 0))
     axis = axis + rank if axis < 0 else axis
@@ -50,18 +50,20 @@ def lower_concatenation(graph: Graph, index: int, op: Op) -> KernelCall:
     if sum(int(x.shape[axis]) for x in xs) != y.shape[axis]:
         raise fail(f"the inputs' sizes along axis {axis} do not add up to the output's "
                    f"{y.shape[axis]}")
-    yq = quant_of(graph, op.outputs[0], "output", index, op)
-    for k, t in enumerate(op.inputs):
-        q = quant_of(graph, t, f"input {k}", index, op)
-        if np.float32(q.scale0) != np.float32(yq.scale0) or q.zero_point0 != yq.zero_point0:
-            raise fail(f"input {k} {quoted(graph.tensors[t].name)} (scale {q.scale0:g}, zero "
-                       f"point {q.zero_point0}) must have the output's quantization (scale "
-                       f"{yq.scale0:g}, zero point {yq.zero_point0}), as TensorFlow Lite's "
-                       "int8 kernels require")
     activation = op.attrs.get("activation", "NONE")
+    if dtype == "int8":
+        yq = quant_of(graph, op.outputs[0], "output", index, op)
+        for k, t in enumerate(op.inputs):
+            q = quant_of(graph, t, f"input {k}", index, op)
+            if np.float32(q.scale0) != np.float32(yq.scale0) or q.zero_point0 != yq.zero_point0:
+                raise fail(f"input {k} {quoted(graph.tensors[t].name)} (scale {q.scale0:g}, "
+                           f"zero point {q.zero_point0}) must have the output's quantization "
+                           f"(scale {yq.scale0:g}, zero point {yq.zero_point0}), as TensorFlow "
+                           "Lite's int8 kernels require")
     if activation != "NONE":
         raise fail(f"the fused activation {activation} is not supported")
-    act_min, act_max = activation_range("NONE", float(yq.scale0), yq.zero_point0)
+    act_min, act_max = (activation_range("NONE", float(yq.scale0), yq.zero_point0)
+                        if dtype == "int8" else (INT8_MIN, INT8_MAX))  # (unused by the kernel)
     params = ConcatenationParams(
         count=len(xs),
         outer=math.prod(y.shape[:axis]),

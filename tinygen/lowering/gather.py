@@ -39,11 +39,13 @@ class GatherParams:
     indices: np.ndarray  # int32 constant indices; empty when they come at run time
 
 
-def lower_gather(graph: Graph, index: int, op: Op) -> KernelCall:
+def lower_gather(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    """The gather of ``dtype`` elements (the parameters count elements; the fill of a
+    float32 output is 0)."""
     if len(op.inputs) != 2:
         raise fail(index, op, f"{len(op.inputs)} inputs; GATHER takes a tensor and indices")
-    x = expect(graph, index, op, op.inputs[0], "input")
-    y = expect(graph, index, op, op.outputs[0], "output")
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
     coords = graph.tensors[op.inputs[1]]
     shape = [int(d) for d in x.shape]
     coords_shape = [int(d) for d in coords.shape]
@@ -63,7 +65,8 @@ def lower_gather(graph: Graph, index: int, op: Op) -> KernelCall:
     if [int(d) for d in y.shape] != want:
         raise fail(index, op, f"the output {quoted(y.name)} is {list(y.shape)}; gathering "
                    f"{coords_shape} indices from {shape} along axis {axis} makes {want}")
-    same_quantization(graph, index, op, op.inputs[0], op.outputs[0], "output")
+    if dtype == "int8":
+        same_quantization(graph, index, op, op.inputs[0], op.outputs[0], "output")
     values = constant_ints(graph, op.inputs[1])
     if values is not None:
         outside = values[(values < 0) | (values >= shape[axis])]
@@ -85,7 +88,8 @@ def lower_gather(graph: Graph, index: int, op: Op) -> KernelCall:
         axis_size=shape[axis],
         inner_size=math.prod(shape[axis + 1:]),
         coord_size=math.prod(coords_shape[batch_dims:]),
-        fill=quant_of(graph, op.outputs[0], "output", index, op).zero_point0,
+        fill=(quant_of(graph, op.outputs[0], "output", index, op).zero_point0
+              if dtype == "int8" else 0),
         indices=indices,
     )
     return KernelCall("gather_s8", inputs, (op.outputs[0],), params)

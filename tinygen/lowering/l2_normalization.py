@@ -36,12 +36,18 @@ class L2NormalizationParams:
     input_zero_point: int
 
 
-def lower_l2_normalization(graph: Graph, index: int, op: Op) -> KernelCall:
-    def fail(message: str) -> TinygenError:
-        return TinygenError(f"operator {index} (L2_NORMALIZATION): {message}")
+def _fail(index: int, message: str) -> TinygenError:
+    return TinygenError(f"operator {index} (L2_NORMALIZATION): {message}")
 
-    x = expect(graph, index, op, op.inputs[0], "input")
-    y = expect(graph, index, op, op.outputs[0], "output")
+
+def l2_rows(graph: Graph, index: int, op: Op, dtype: str = "int8") -> tuple[int, int]:
+    """The rows and the depth (last dimension) of the ``dtype`` input, checked: input and
+    output of one shape of 1 to MAX_DIMS dimensions, no fused activation."""
+    def fail(message: str) -> TinygenError:
+        return _fail(index, message)
+
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
     if not 1 <= len(x.shape) <= MAX_DIMS or tuple(x.shape) != tuple(y.shape):
         raise fail(f"the input {list(x.shape)} and the output {list(y.shape)} must have one "
                    f"shape of 1 to {MAX_DIMS} dimensions, as TensorFlow Lite and TFLite Micro "
@@ -51,6 +57,14 @@ def lower_l2_normalization(graph: Graph, index: int, op: Op) -> KernelCall:
         raise fail(f"the fused activation {activation} is not supported (TensorFlow Lite "
                    "supports none)")
     depth = int(x.shape[-1])
+    return math.prod(x.shape) // max(depth, 1), depth
+
+
+def lower_l2_normalization(graph: Graph, index: int, op: Op) -> KernelCall:
+    def fail(message: str) -> TinygenError:
+        return _fail(index, message)
+
+    outer, depth = l2_rows(graph, index, op)
     if depth > MAX_DEPTH:
         raise fail(f"rows of {depth:,} elements would overflow the kernel's 32-bit sum of "
                    f"squares (at most {MAX_DEPTH:,})")
@@ -61,7 +75,7 @@ def lower_l2_normalization(graph: Graph, index: int, op: Op) -> KernelCall:
                    "int8 kernel writes scale 1/128 and zero point 0, which TensorFlow Lite "
                    "requires")
     params = L2NormalizationParams(
-        outer=math.prod(x.shape) // max(depth, 1),
+        outer=outer,
         depth=depth,
         input_zero_point=xq.zero_point0,
     )

@@ -59,17 +59,17 @@ class Reduction:
     axes: tuple[int, ...]  # the reduced axes, non-negative, without repeats
 
 
-def reduction(graph: Graph, index: int, op: Op) -> Reduction:
+def reduction(graph: Graph, index: int, op: Op, dtype: str = "int8") -> Reduction:
     """The geometry of reduction ``op`` (input 0 reduced over the constant axes of input 1),
-    checked against its output's size."""
-    x = expect(graph, index, op, op.inputs[0], "input")
-    y = expect(graph, index, op, op.outputs[0], "output")
+    checked against its output's size; input and output are ``dtype``."""
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
     axes_tensor = expect(graph, index, op, op.inputs[1], "axes", ("int32", "int64"))
     where = f"operator {index} ({op.kind})"
     if not axes_tensor.is_constant:
         raise TinygenError(f"{where}: the axes must be constant")
     if not 1 <= len(x.shape) <= MAX_DIMS:
-        raise TinygenError(f"{where}: only int8 up to {MAX_DIMS}-D is supported")
+        raise TinygenError(f"{where}: only {dtype} up to {MAX_DIMS}-D is supported")
     rank = len(x.shape)
     given = [int(a) for a in axes_tensor.data.reshape(-1)]
     if any(not -rank <= a < rank for a in given):

@@ -34,9 +34,9 @@ class MirrorPadParams:
     out_size: int
 
 
-def lower_mirror_pad(graph: Graph, index: int, op: Op) -> KernelCall:
-    x = expect(graph, index, op, op.inputs[0], "input")
-    y = expect(graph, index, op, op.outputs[0], "output")
+def lower_mirror_pad(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
     shape = [int(d) for d in x.shape]
     rank = len(shape)
     if not 1 <= rank <= MAX_DIMS:
@@ -61,7 +61,8 @@ def lower_mirror_pad(graph: Graph, index: int, op: Op) -> KernelCall:
     if [int(d) for d in y.shape] != out_shape:
         raise fail(index, op, f"input {shape} padded by {paddings.tolist()} is {out_shape}, "
                    f"but the output {quoted(y.name)} is {list(y.shape)}")
-    same_quantization(graph, index, op, op.inputs[0], op.outputs[0], "output")
+    if dtype == "int8":
+        same_quantization(graph, index, op, op.inputs[0], op.outputs[0], "output")
     lead = MAX_DIMS - rank
     params = MirrorPadParams(
         dims=MAX_DIMS,

@@ -91,15 +91,17 @@ def simplified(shape: list[int], strides: list[int]) -> tuple[list[int], list[in
 
 
 def strided_call(graph: Graph, index: int, op: Op, shape: list[int], strides: list[int],
-                 start: int) -> KernelCall:
+                 start: int, dtype: str = "int8") -> KernelCall:
     """The call copying the view (``shape``, ``strides``, ``start``) of input 0 to the output,
-    after checking it has the output's elements and quantization."""
+    after checking it has the output's elements and (int8) quantization; its parameters
+    count elements (of ``dtype``)."""
     x_index, y_index = op.inputs[0], op.outputs[0]
     x, y = graph.tensors[x_index], graph.tensors[y_index]
     if math.prod(shape) != y.size:
         raise fail(index, op, f"the operator makes {math.prod(shape)} elements, but the output "
                    f"{quoted(y.name)} {list(y.shape)} has {y.size}")
-    same_quantization(graph, index, op, x_index, y_index, "output")
+    if dtype == "int8":
+        same_quantization(graph, index, op, x_index, y_index, "output")
     shape, strides = simplified(shape, strides)
     if len(shape) > MAX_DIMS:  # (the lowerings make views of at most MAX_DIMS dimensions)
         raise fail(index, op, f"the view has more than {MAX_DIMS} dimensions")
@@ -116,9 +118,10 @@ def strided_call(graph: Graph, index: int, op: Op, shape: list[int], strides: li
     return KernelCall("strided_copy_s8", (x_index,), (y_index,), params)
 
 
-def _data(graph: Graph, index: int, op: Op, max_rank: int = MAX_DIMS) -> tuple[int, ...]:
-    x = expect(graph, index, op, op.inputs[0], "input")
-    expect(graph, index, op, op.outputs[0], "output")
+def _data(graph: Graph, index: int, op: Op, max_rank: int = MAX_DIMS,
+          dtype: str = "int8") -> tuple[int, ...]:
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
+    expect(graph, index, op, op.outputs[0], "output", (dtype,))
     if not 1 <= len(x.shape) <= max_rank:
         raise fail(index, op, f"the input {quoted(x.name)} is {len(x.shape)}-D "
                    f"({list(x.shape)}); the kernel takes 1 to {max_rank} dimensions")
@@ -132,8 +135,8 @@ def _check_shape(graph: Graph, index: int, op: Op, shape: list[int]) -> None:
                    f"operator makes {shape}")
 
 
-def lower_transpose(graph: Graph, index: int, op: Op) -> KernelCall:
-    shape = _data(graph, index, op)
+def lower_transpose(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    shape = _data(graph, index, op, dtype=dtype)
     rank = len(shape)
     perm = constant_vector(graph, index, op, 1, "permutation", rank)
     if sorted(perm) != list(range(rank)):  # (negative entries are refused, as TFLite does)
@@ -141,11 +144,11 @@ def lower_transpose(graph: Graph, index: int, op: Op) -> KernelCall:
     strides = input_strides(shape)
     out_shape = [shape[p] for p in perm]
     _check_shape(graph, index, op, out_shape)
-    return strided_call(graph, index, op, out_shape, [strides[p] for p in perm], 0)
+    return strided_call(graph, index, op, out_shape, [strides[p] for p in perm], 0, dtype)
 
 
-def lower_slice(graph: Graph, index: int, op: Op) -> KernelCall:
-    shape = _data(graph, index, op)
+def lower_slice(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    shape = _data(graph, index, op, dtype=dtype)
     rank = len(shape)
     begin = constant_vector(graph, index, op, 1, "begin indices", rank)
     size = constant_vector(graph, index, op, 2, "sizes", rank)
@@ -157,7 +160,7 @@ def lower_slice(graph: Graph, index: int, op: Op) -> KernelCall:
     _check_shape(graph, index, op, size)
     strides = input_strides(shape)
     start = sum(b * s for b, s in zip(begin, strides, strict=True))
-    return strided_call(graph, index, op, size, strides, start)
+    return strided_call(graph, index, op, size, strides, start, dtype)
 
 
 def _clamp(v: int, low: int, high: int) -> int:
@@ -200,8 +203,8 @@ def strided_slice_axis(size: int, begin: int, end: int, stride: int, masks: Axis
     return start, len(range(start, stop, stride))
 
 
-def lower_strided_slice(graph: Graph, index: int, op: Op) -> KernelCall:
-    shape = _data(graph, index, op)
+def lower_strided_slice(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    shape = _data(graph, index, op, dtype=dtype)
     rank = len(shape)
     a = op.attrs
     for mask in ("ellipsis_mask", "new_axis_mask"):
@@ -230,18 +233,19 @@ def lower_strided_slice(graph: Graph, index: int, op: Op) -> KernelCall:
         if not masks.shrink:
             kept.append(count)
     _check_shape(graph, index, op, kept)
-    return strided_call(graph, index, op, out_shape, view_strides, start)
+    return strided_call(graph, index, op, out_shape, view_strides, start, dtype)
 
 
-def _block(graph: Graph, index: int, op: Op) -> tuple[tuple[int, ...], int]:
-    shape = _data(graph, index, op, 4)
+def _block(graph: Graph, index: int, op: Op,
+           dtype: str = "int8") -> tuple[tuple[int, ...], int]:
+    shape = _data(graph, index, op, 4, dtype)
     if len(shape) != 4:
         raise fail(index, op, f"the input must be 4-D (NHWC), has shape {list(shape)}")
     return shape, positive_attr(index, op, "block_size")
 
 
-def lower_space_to_depth(graph: Graph, index: int, op: Op) -> KernelCall:
-    (n, h, w, c), bs = _block(graph, index, op)
+def lower_space_to_depth(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    (n, h, w, c), bs = _block(graph, index, op, dtype)
     if h % bs or w % bs:
         raise fail(index, op, f"height {h} and width {w} must be multiples of the block size "
                    f"{bs}")
@@ -249,11 +253,11 @@ def lower_space_to_depth(graph: Graph, index: int, op: Op) -> KernelCall:
     # output (n, oh, ow, bh, bw, c) reads input (n, oh * bs + bh, ow * bs + bw, c)
     view = [n, h // bs, w // bs, bs, bs, c]
     strides = [h * w * c, bs * w * c, bs * c, w * c, c, 1]
-    return strided_call(graph, index, op, view, strides, 0)
+    return strided_call(graph, index, op, view, strides, 0, dtype)
 
 
-def lower_depth_to_space(graph: Graph, index: int, op: Op) -> KernelCall:
-    (n, h, w, c), bs = _block(graph, index, op)
+def lower_depth_to_space(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    (n, h, w, c), bs = _block(graph, index, op, dtype)
     if c % (bs * bs):
         raise fail(index, op, f"depth {c} must be a multiple of the block size squared "
                    f"({bs * bs})")
@@ -262,4 +266,4 @@ def lower_depth_to_space(graph: Graph, index: int, op: Op) -> KernelCall:
     # output (n, h, bh, w, bw, oc) reads input (n, h, w, (bh * bs + bw) * oc + oc_index)
     view = [n, h, bs, w, bs, oc]
     strides = [h * w * c, w * c, bs * oc, c, oc, 1]
-    return strided_call(graph, index, op, view, strides, 0)
+    return strided_call(graph, index, op, view, strides, 0, dtype)

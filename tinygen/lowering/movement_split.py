@@ -40,9 +40,10 @@ def _axis(index: int, op: Op, axis: int, rank: int) -> int:
 
 
 def _split(graph: Graph, index: int, op: Op, x_index: int, axis: int,
-           sizes: list[int], drop_axis: bool) -> KernelCall:
-    """Cut input ``x_index`` along ``axis`` into ``sizes`` (the outputs, in order)."""
-    x = expect(graph, index, op, x_index, "input")
+           sizes: list[int], drop_axis: bool, dtype: str = "int8") -> KernelCall:
+    """Cut input ``x_index`` along ``axis`` into ``sizes`` (the outputs, in order); the
+    parameters count elements (of ``dtype``)."""
+    x = expect(graph, index, op, x_index, "input", (dtype,))
     shape = [int(d) for d in x.shape]
     if len(sizes) != len(op.outputs):
         raise fail(index, op, f"{len(sizes)} pieces for {len(op.outputs)} outputs")
@@ -51,12 +52,13 @@ def _split(graph: Graph, index: int, op: Op, x_index: int, axis: int,
                    f"{shape[axis]} along axis {axis}")
     inner = math.prod(shape[axis + 1:])
     for k, (t, size) in enumerate(zip(op.outputs, sizes, strict=True)):
-        y = expect(graph, index, op, t, f"output {k}")
+        y = expect(graph, index, op, t, f"output {k}", (dtype,))
         want = shape[:axis] + ([] if drop_axis else [size]) + shape[axis + 1:]
         if [int(d) for d in y.shape] != want:
             raise fail(index, op, f"output {k} {quoted(y.name)} is {list(y.shape)}; the "
                        f"operator makes {want}")
-        same_quantization(graph, index, op, x_index, t, f"output {k}")
+        if dtype == "int8":
+            same_quantization(graph, index, op, x_index, t, f"output {k}")
     if len(sizes) == 1:  # the whole input: the planner aliases the two
         return KernelCall("copy", (x_index,), (op.outputs[0],), CopyParams(x.nbytes))
     params = SplitParams(
@@ -69,11 +71,11 @@ def _split(graph: Graph, index: int, op: Op, x_index: int, axis: int,
     return KernelCall("split_s8", (x_index,), tuple(op.outputs), params)
 
 
-def lower_split(graph: Graph, index: int, op: Op) -> KernelCall:
+def lower_split(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
     # inputs: the axis, then the tensor
     if len(op.inputs) != 2:
         raise fail(index, op, f"{len(op.inputs)} inputs; SPLIT takes the axis and a tensor")
-    x = expect(graph, index, op, op.inputs[1], "input")
+    x = expect(graph, index, op, op.inputs[1], "input", (dtype,))
     rank = len(x.shape)
     axis = _axis(index, op, constant_vector(graph, index, op, 0, "axis", 1)[0], rank)
     count = len(op.outputs)
@@ -81,36 +83,36 @@ def lower_split(graph: Graph, index: int, op: Op) -> KernelCall:
         raise fail(index, op, f"{x.shape[axis]} elements along axis {axis} do not split into "
                    f"{count} equal pieces")
     return _split(graph, index, op, op.inputs[1], axis, [int(x.shape[axis]) // count] * count,
-                  False)
+                  False, dtype)
 
 
-def lower_split_v(graph: Graph, index: int, op: Op) -> KernelCall:
+def lower_split_v(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
     # inputs: the tensor, the size of each piece (one may be -1: the rest), the axis
     if len(op.inputs) != 3:
         raise fail(index, op, f"{len(op.inputs)} inputs; SPLIT_V takes a tensor, the sizes "
                    "and the axis")
-    x = expect(graph, index, op, op.inputs[0], "input")
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
     rank = len(x.shape)
     axis = _axis(index, op, constant_vector(graph, index, op, 2, "axis", 1)[0], rank)
     sizes = constant_vector(graph, index, op, 1, "sizes", len(op.outputs))
     if sizes.count(-1) == 1:
         sizes[sizes.index(-1)] = int(x.shape[axis]) - sum(s for s in sizes if s != -1)
-    return _split(graph, index, op, op.inputs[0], axis, sizes, False)
+    return _split(graph, index, op, op.inputs[0], axis, sizes, False, dtype)
 
 
-def lower_unpack(graph: Graph, index: int, op: Op) -> KernelCall:
-    x = expect(graph, index, op, op.inputs[0], "input")
+def lower_unpack(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
     rank = len(x.shape)
     axis = _axis(index, op, int(op.attrs.get("axis", 0)), rank)
     if int(x.shape[axis]) != len(op.outputs):
         raise fail(index, op, f"{len(op.outputs)} outputs for the {x.shape[axis]} elements "
                    f"along axis {axis}")
-    return _split(graph, index, op, op.inputs[0], axis, [1] * len(op.outputs), True)
+    return _split(graph, index, op, op.inputs[0], axis, [1] * len(op.outputs), True, dtype)
 
 
-def lower_pack(graph: Graph, index: int, op: Op) -> KernelCall:
-    y = expect(graph, index, op, op.outputs[0], "output")
-    xs = [expect(graph, index, op, t, f"input {k}") for k, t in enumerate(op.inputs)]
+def lower_pack(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
+    xs = [expect(graph, index, op, t, f"input {k}", (dtype,)) for k, t in enumerate(op.inputs)]
     shape = [int(d) for d in xs[0].shape]
     rank = len(shape) + 1
     if rank > MAX_DIMS:
@@ -120,7 +122,8 @@ def lower_pack(graph: Graph, index: int, op: Op) -> KernelCall:
         if [int(d) for d in x.shape] != shape:
             raise fail(index, op, f"input {k} {quoted(x.name)} is {list(x.shape)}, not the "
                        f"first input's {shape}")
-        same_quantization(graph, index, op, op.inputs[k], op.outputs[0], "output")
+        if dtype == "int8":
+            same_quantization(graph, index, op, op.inputs[k], op.outputs[0], "output")
     want = [*shape[:axis], len(xs), *shape[axis:]]
     if [int(d) for d in y.shape] != want:
         raise fail(index, op, f"the output {quoted(y.name)} is {list(y.shape)}; packing "

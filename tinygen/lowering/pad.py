@@ -38,9 +38,11 @@ def _fail(index: int, op: Op, message: str) -> TinygenError:
     return TinygenError(f"operator {index} ({op.kind}): {message}")
 
 
-def lower_pad(graph: Graph, index: int, op: Op) -> KernelCall:
-    x = expect(graph, index, op, op.inputs[0], "input")
-    y = expect(graph, index, op, op.outputs[0], "output")
+def lower_pad(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    """The padding of ``dtype`` elements; for float32 the parameters count elements and
+    ``pad_value`` is 0 (the caller reads PADV2's float constant)."""
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,))
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,))
     rank = len(x.shape)
     if rank > MAX_DIMS:
         raise _fail(index, op, f"more than {MAX_DIMS} dimensions ({list(x.shape)})")
@@ -55,6 +57,22 @@ def lower_pad(graph: Graph, index: int, op: Op) -> KernelCall:
     if tuple(y.shape) != out_shape:
         raise _fail(index, op, f"input {list(x.shape)} padded by {paddings.tolist()} is "
                     f"{list(out_shape)}, but the output {quoted(y.name)} is {list(y.shape)}")
+    pad_value = 0 if dtype != "int8" else _int8_pad_value(graph, index, op)
+    lead = (1,) * (MAX_DIMS - rank)
+    params = PadParams(
+        dims=MAX_DIMS,
+        in_shape=lead + tuple(int(d) for d in x.shape),
+        out_shape=lead + out_shape,
+        before=(0,) * (MAX_DIMS - rank) + tuple(int(b) for b, _ in paddings),
+        pad_value=pad_value,
+        in_size=math.prod(x.shape),
+        out_size=math.prod(out_shape),
+    )
+    return KernelCall("pad_s8", (op.inputs[0],), (op.outputs[0],), params)
+
+
+def _int8_pad_value(graph: Graph, index: int, op: Op) -> int:
+    """The int8 padding value, after checking input and output share their quantization."""
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     if np.float32(xq.scale0) != np.float32(yq.scale0) or xq.zero_point0 != yq.zero_point0:
@@ -67,14 +85,4 @@ def lower_pad(graph: Graph, index: int, op: Op) -> KernelCall:
         if constant.data is None or constant.dtype != "int8" or np.asarray(constant.data).size != 1:
             raise _fail(index, op, "the padding value must be one constant int8 value")
         pad_value = int(np.asarray(constant.data).reshape(-1)[0])
-    lead = (1,) * (MAX_DIMS - rank)
-    params = PadParams(
-        dims=MAX_DIMS,
-        in_shape=lead + tuple(int(d) for d in x.shape),
-        out_shape=lead + out_shape,
-        before=(0,) * (MAX_DIMS - rank) + tuple(int(b) for b, _ in paddings),
-        pad_value=pad_value,
-        in_size=math.prod(x.shape),
-        out_size=math.prod(out_shape),
-    )
-    return KernelCall("pad_s8", (op.inputs[0],), (op.outputs[0],), params)
+    return pad_value

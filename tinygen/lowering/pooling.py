@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from tinygen.errors import TinygenError
@@ -20,7 +21,9 @@ from tinygen.lowering.common import (
 
 
 @dataclass(frozen=True)
-class PoolParams:
+class PoolWindow:
+    """The geometry of an AVERAGE_POOL_2D or MAX_POOL_2D, whatever its element type."""
+
     batches: int
     in_h: int
     in_w: int
@@ -33,19 +36,18 @@ class PoolParams:
     stride_w: int
     pad_h: int
     pad_w: int
+
+
+@dataclass(frozen=True)
+class PoolParams(PoolWindow):
     act_min: int
     act_max: int
 
 
-def lower_pool(graph: Graph, index: int, op: Op) -> KernelCall:
-    x = expect(graph, index, op, op.inputs[0], "input", rank=4)
-    y = expect(graph, index, op, op.outputs[0], "output", rank=4)
-    xq = quant_of(graph, op.inputs[0], "input", index, op)
-    yq = quant_of(graph, op.outputs[0], "output", index, op)
-    if not xq.same_as(yq):
-        raise TinygenError(
-            f"operator {index} ({op.kind}): input and output quantization must be equal"
-        )
+def pool_window(graph: Graph, index: int, op: Op, dtype: str) -> PoolWindow:
+    """The window of pooling ``op`` on ``dtype`` tensors, or a TinygenError."""
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,), rank=4)
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,), rank=4)
     batches, in_h, in_w, channels = shape4(x)
     if shape4(y)[0] != batches or shape4(y)[3] != channels:
         raise TinygenError(
@@ -63,8 +65,7 @@ def lower_pool(graph: Graph, index: int, op: Op) -> KernelCall:
         )
     check_window(index, op, a.get("padding", ""), (in_h, filter_h, stride_h, 1, out_h))
     check_window(index, op, a.get("padding", ""), (in_w, filter_w, stride_w, 1, out_w))
-    act_min, act_max = activation_range(a.get("activation", "NONE"), yq.scale0, yq.zero_point0)
-    params = PoolParams(
+    return PoolWindow(
         batches=batches,
         in_h=in_h,
         in_w=in_w,
@@ -77,8 +78,19 @@ def lower_pool(graph: Graph, index: int, op: Op) -> KernelCall:
         stride_w=stride_w,
         pad_h=padding_before(stride_h, 1, in_h, filter_h, out_h),
         pad_w=padding_before(stride_w, 1, in_w, filter_w, out_w),
-        act_min=act_min,
-        act_max=act_max,
     )
+
+
+def lower_pool(graph: Graph, index: int, op: Op) -> KernelCall:
+    window = pool_window(graph, index, op, "int8")
+    xq = quant_of(graph, op.inputs[0], "input", index, op)
+    yq = quant_of(graph, op.outputs[0], "output", index, op)
+    if not xq.same_as(yq):
+        raise TinygenError(
+            f"operator {index} ({op.kind}): input and output quantization must be equal"
+        )
+    activation = op.attrs.get("activation", "NONE")
+    act_min, act_max = activation_range(activation, yq.scale0, yq.zero_point0)
+    params = PoolParams(**dataclasses.asdict(window), act_min=act_min, act_max=act_max)
     kernel = "avg_pool_s8" if op.kind == "AVERAGE_POOL_2D" else "max_pool_s8"
     return KernelCall(kernel, (op.inputs[0],), (op.outputs[0],), params)

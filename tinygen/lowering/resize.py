@@ -104,8 +104,10 @@ def bilinear_table(in_size: int, out_size: int, align: bool, half: bool) -> np.n
     return table.astype(np.int32)
 
 
-def _geometry(graph: Graph, index: int, op: Op) -> tuple[tuple[int, ...], bool, bool]:
-    """(batches, in_h, in_w, channels, out_h, out_w), align_corners, half_pixel_centers."""
+def resize_geometry(graph: Graph, index: int, op: Op,
+                    dtype: str = "int8") -> tuple[tuple[int, ...], bool, bool]:
+    """(batches, in_h, in_w, channels, out_h, out_w), align_corners, half_pixel_centers of
+    a resize whose input and output are ``dtype`` (int8 ones must share their quantization)."""
 
     def fail(message: str) -> TinygenError:
         return TinygenError(f"operator {index} ({op.kind}): {message}")
@@ -113,8 +115,8 @@ def _geometry(graph: Graph, index: int, op: Op) -> tuple[tuple[int, ...], bool, 
     if len(op.inputs) != 2 or len(op.outputs) != 1:
         raise fail(f"{len(op.inputs)} inputs and {len(op.outputs)} outputs; the operator takes "
                    "the input and its new size")
-    x = expect(graph, index, op, op.inputs[0], "input", rank=4)
-    y = expect(graph, index, op, op.outputs[0], "output", rank=4)
+    x = expect(graph, index, op, op.inputs[0], "input", (dtype,), rank=4)
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,), rank=4)
     batches, in_h, in_w, channels = shape4(x)
     out_batches, out_h, out_w, out_c = shape4(y)
     size = constant_ints(graph, op.inputs[1])
@@ -128,6 +130,10 @@ def _geometry(graph: Graph, index: int, op: Op) -> tuple[tuple[int, ...], bool, 
                    f"does not give the output {quoted(y.name)} of shape {list(y.shape)}")
     if min(in_h, in_w, out_h, out_w) <= 0:
         raise fail(f"resizing {list(x.shape)} to {list(y.shape)} needs sizes of at least 1")
+    align = bool(op.attrs.get("align_corners", False))
+    half = bool(op.attrs.get("half_pixel_centers", False))
+    if dtype != "int8":
+        return (batches, in_h, in_w, channels, out_h, out_w), align, half
     xq = quant_of(graph, op.inputs[0], "input", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
     if np.float32(xq.scale0) != np.float32(yq.scale0) or xq.zero_point0 != yq.zero_point0:
@@ -135,24 +141,24 @@ def _geometry(graph: Graph, index: int, op: Op) -> tuple[tuple[int, ...], bool, 
                    f"(scale {yq.scale0:g}, zero point {yq.zero_point0}) must share their "
                    "quantization: TensorFlow Lite's int8 kernel moves values without "
                    "requantizing")
-    align = bool(op.attrs.get("align_corners", False))
-    half = bool(op.attrs.get("half_pixel_centers", False))
     return (batches, in_h, in_w, channels, out_h, out_w), align, half
 
 
-def lower_resize_nearest(graph: Graph, index: int, op: Op) -> KernelCall:
-    dims, align, half = _geometry(graph, index, op)
+def lower_resize_nearest(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    """RESIZE_NEAREST_NEIGHBOR on ``dtype`` tensors (resize_nearest_s8 or _f32)."""
+    dims, align, half = resize_geometry(graph, index, op, dtype)
     batches, in_h, in_w, channels, out_h, out_w = dims
     params = ResizeNearestParams(
         batches=batches, in_h=in_h, in_w=in_w, channels=channels, out_h=out_h, out_w=out_w,
         rows=nearest_table(in_h, out_h, align, half),
         cols=nearest_table(in_w, out_w, align, half),
     )
-    return KernelCall("resize_nearest_s8", (op.inputs[0],), (op.outputs[0],), params)
+    kernel = "resize_nearest_s8" if dtype == "int8" else "resize_nearest_f32"
+    return KernelCall(kernel, (op.inputs[0],), (op.outputs[0],), params)
 
 
 def lower_resize_bilinear(graph: Graph, index: int, op: Op) -> KernelCall:
-    dims, align, half = _geometry(graph, index, op)
+    dims, align, half = resize_geometry(graph, index, op)
     batches, in_h, in_w, channels, out_h, out_w = dims
     where = f"operator {index} (RESIZE_BILINEAR)"
     if align and half:

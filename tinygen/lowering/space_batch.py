@@ -118,8 +118,10 @@ def space_batch_shape(
     return tuple(out)
 
 
-def _checked(graph: Graph, index: int, op: Op) -> tuple[np.ndarray, np.ndarray, int]:
-    """Block shape, paddings or crops, and the zero point; TinygenError if TFLite would refuse."""
+def _checked(graph: Graph, index: int, op: Op,
+             dtype: str = "int8") -> tuple[np.ndarray, np.ndarray, int]:
+    """Block shape, paddings or crops, and the zero point (0 for float32); TinygenError if
+    TFLite would refuse."""
     where = f"operator {index} ({op.kind})"
     what = "paddings" if op.kind == SPACE_TO_BATCH else "crops"
     if len(op.inputs) != 3:
@@ -133,14 +135,14 @@ def _checked(graph: Graph, index: int, op: Op) -> tuple[np.ndarray, np.ndarray, 
             f"{where}: the block shape and the {what} must be constant integer tensors; "
             "convert the model with a fixed input shape so that the converter folds them"
         )
-    if x.dtype != "int8" or y.dtype != "int8":
+    if x.dtype != dtype or y.dtype != dtype:
         raise TinygenError(
-            f"{where}: only int8 tensors are supported, the input is {x.dtype} and the "
+            f"{where}: only {dtype} tensors are supported, the input is {x.dtype} and the "
             f"output {y.dtype}"
         )
-    xq = quant_of(graph, op.inputs[0], "input", index, op)
-    yq = quant_of(graph, op.outputs[0], "output", index, op)
-    if not xq.same_as(yq):
+    xq = quant_of(graph, op.inputs[0], "input", index, op) if dtype == "int8" else None
+    yq = quant_of(graph, op.outputs[0], "output", index, op) if dtype == "int8" else None
+    if xq is not None and yq is not None and not xq.same_as(yq):
         raise TinygenError(
             f"{where}: input and output quantization must be equal (TensorFlow Lite requires "
             f"it), but the input has scale {xq.scale0:g} and zero point {xq.zero_point0} and "
@@ -158,7 +160,7 @@ def _checked(graph: Graph, index: int, op: Op) -> tuple[np.ndarray, np.ndarray, 
             "size can store such shapes: convert the model with batch size 1 (Keras: "
             "Input(..., batch_size=1))"
         )
-    return block, pairs, yq.zero_point0
+    return block, pairs, yq.zero_point0 if yq is not None else 0
 
 
 def _as_4d(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -169,8 +171,8 @@ def _as_4d(shape: tuple[int, ...]) -> tuple[int, int, int, int]:
     return n, h, w, c
 
 
-def _lower(graph: Graph, index: int, op: Op) -> KernelCall:
-    block, pairs, zero_point = _checked(graph, index, op)
+def _lower(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    block, pairs, zero_point = _checked(graph, index, op, dtype)
     n, h, w, c = _as_4d(graph.tensors[op.inputs[0]].shape)
     out_n, out_h, out_w, _ = _as_4d(graph.tensors[op.outputs[0]].shape)
     wide = block.size == 2
@@ -198,9 +200,11 @@ def _lower(graph: Graph, index: int, op: Op) -> KernelCall:
     return KernelCall(kernel, (op.inputs[0],), (op.outputs[0],), params)
 
 
-def lower_space_to_batch(graph: Graph, index: int, op: Op) -> KernelCall:
-    return _lower(graph, index, op)
+def lower_space_to_batch(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    """SPACE_TO_BATCH_ND on ``dtype`` tensors (the parameters count elements)."""
+    return _lower(graph, index, op, dtype)
 
 
-def lower_batch_to_space(graph: Graph, index: int, op: Op) -> KernelCall:
-    return _lower(graph, index, op)
+def lower_batch_to_space(graph: Graph, index: int, op: Op, dtype: str = "int8") -> KernelCall:
+    """BATCH_TO_SPACE_ND on ``dtype`` tensors (the parameters count elements)."""
+    return _lower(graph, index, op, dtype)

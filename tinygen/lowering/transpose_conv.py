@@ -17,6 +17,7 @@ int32 scratch of the whole output.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,10 @@ from tinygen.lowering.space_batch import constant_ints
 
 
 @dataclass(frozen=True)
-class TransposeConvParams:
+class TransposeConvShape:
+    """Where TRANSPOSE_CONV reads and writes: the fields of ``TransposeConvParams`` before
+    the quantization and the activation."""
+
     batches: int
     in_h: int
     in_w: int
@@ -52,6 +56,10 @@ class TransposeConvParams:
     stride_w: int
     pad_h: int
     pad_w: int
+
+
+@dataclass(frozen=True)
+class TransposeConvParams(TransposeConvShape):
     input_offset: int
     output_offset: int
     act_min: int
@@ -60,16 +68,20 @@ class TransposeConvParams:
     shift: np.ndarray
 
 
-def lower_transpose_conv(graph: Graph, index: int, op: Op) -> KernelCall:
+def transpose_conv_shape(graph: Graph, index: int, op: Op,
+                         dtype: str = "int8") -> tuple[TransposeConvShape, bool]:
+    """The geometry of TRANSPOSE_CONV ``op`` on ``dtype`` input, weights and output (an int8
+    one's bias is int32, a float32 one's float32), and whether it has a bias."""
+
     def fail(message: str) -> TinygenError:
         return TinygenError(f"operator {index} (TRANSPOSE_CONV): {message}")
 
     if len(op.inputs) not in (3, 4) or len(op.outputs) != 1:
         raise fail(f"{len(op.inputs)} inputs and {len(op.outputs)} outputs; TensorFlow Lite's "
                    "operator takes the output shape, the weights, the input and an optional bias")
-    x = expect(graph, index, op, op.inputs[2], "input", rank=4)
-    w = expect(graph, index, op, op.inputs[1], "weights", rank=4)
-    y = expect(graph, index, op, op.outputs[0], "output", rank=4)
+    x = expect(graph, index, op, op.inputs[2], "input", (dtype,), rank=4)
+    w = expect(graph, index, op, op.inputs[1], "weights", (dtype,), rank=4)
+    y = expect(graph, index, op, op.outputs[0], "output", (dtype,), rank=4)
     batches, in_h, in_w, in_c = shape4(x)
     out_batches, out_h, out_w, out_c = shape4(y)
     filter_n, filter_h, filter_w, filter_c = shape4(w)
@@ -90,7 +102,8 @@ def lower_transpose_conv(graph: Graph, index: int, op: Op) -> KernelCall:
                    f"tensor {quoted(y.name)}'s shape {list(y.shape)}")
     biased = len(op.inputs) == 4 and op.inputs[3] != NO_TENSOR
     if biased:
-        bias = expect(graph, index, op, op.inputs[3], "bias", ("int32",))
+        bias_dtype = "int32" if dtype == "int8" else dtype
+        bias = expect(graph, index, op, op.inputs[3], "bias", (bias_dtype,))
         if not bias.is_constant:
             raise fail("the bias must be constant")
         if bias.size != out_c:
@@ -108,6 +121,31 @@ def lower_transpose_conv(graph: Graph, index: int, op: Op) -> KernelCall:
                            output_size(padding, out_h, filter_h, stride_h, 1))
     pad_w = padding_before(stride_w, 1, out_w, filter_w,
                            output_size(padding, out_w, filter_w, stride_w, 1))
+    shape = TransposeConvShape(
+        batches=batches,
+        in_h=in_h,
+        in_w=in_w,
+        in_c=in_c,
+        out_h=out_h,
+        out_w=out_w,
+        out_c=out_c,
+        filter_h=filter_h,
+        filter_w=filter_w,
+        stride_h=stride_h,
+        stride_w=stride_w,
+        pad_h=pad_h,
+        pad_w=pad_w,
+    )
+    return shape, biased
+
+
+def lower_transpose_conv(graph: Graph, index: int, op: Op) -> KernelCall:
+    def fail(message: str) -> TinygenError:
+        return TinygenError(f"operator {index} (TRANSPOSE_CONV): {message}")
+
+    shape, biased = transpose_conv_shape(graph, index, op)
+    a = op.attrs
+    out_c = shape.out_c
     xq = quant_of(graph, op.inputs[2], "input", index, op)
     wq = quant_of(graph, op.inputs[1], "weights", index, op)
     yq = quant_of(graph, op.outputs[0], "output", index, op)
@@ -122,19 +160,7 @@ def lower_transpose_conv(graph: Graph, index: int, op: Op) -> KernelCall:
         raise fail(f"the fused activation {activation} is not supported on int8 outputs")
     act_min, act_max = activation_range(activation, yq.scale0, yq.zero_point0)
     params = TransposeConvParams(
-        batches=batches,
-        in_h=in_h,
-        in_w=in_w,
-        in_c=in_c,
-        out_h=out_h,
-        out_w=out_w,
-        out_c=out_c,
-        filter_h=filter_h,
-        filter_w=filter_w,
-        stride_h=stride_h,
-        stride_w=stride_w,
-        pad_h=pad_h,
-        pad_w=pad_w,
+        **dataclasses.asdict(shape),
         input_offset=-xq.zero_point0,
         output_offset=yq.zero_point0,
         act_min=act_min,

@@ -20,7 +20,12 @@ import numpy as np
 
 from tinygen.lowering.call import KernelCall
 
-WINDOWED = ("conv2d_s8", "depthwise_conv2d_s8", "avg_pool_s8", "max_pool_s8")
+#: The windowed kernels and the bytes of their elements (the float32 ones keep the same
+#: raster-order contract, tg_kernels_f32.h).
+WINDOWED = {
+    "conv2d_s8": 1, "depthwise_conv2d_s8": 1, "avg_pool_s8": 1, "max_pool_s8": 1,
+    "conv2d_f32": 4, "depthwise_conv2d_f32": 4, "avg_pool_f32": 4, "max_pool_f32": 4,
+}
 _NONE = np.iinfo(np.int64).max
 
 
@@ -62,4 +67,4 @@ def overlap_shift(call: KernelCall) -> int | None:
     reading = suffix_min != _NONE
     if not reading.any():
         return 0
-    return max(int(np.max(ends[reading] - suffix_min[reading])), 0)
+    return max(int(np.max(ends[reading] - suffix_min[reading])), 0) * WINDOWED[call.kernel]

@@ -43,6 +43,7 @@ IN_PLACE_INPUTS: dict[str, tuple[int, ...]] = {
     "prelu_s8": (0, 1),
     "lut_s8": (0,),
     "quantize_f32_s8": (0,),
+    "binary_f32": (0, 1),
 }
 DEPTHWISE = "depthwise_conv2d_s8"
 DEPTHWISE_IN_PLACE = "depthwise_conv2d_s8_inplace"

@@ -16,6 +16,7 @@ from tinygen.reference.batch_matmul import batch_matmul_s8
 from tinygen.reference.concatenation import concatenation_s8
 from tinygen.reference.conv import conv2d_s8, depthwise_conv2d_s8
 from tinygen.reference.elementwise import maximum_s8, minimum_s8, squared_difference_s8
+from tinygen.reference.float32 import FLOAT_KERNELS
 from tinygen.reference.fully_connected import fully_connected_s8
 from tinygen.reference.l2_normalization import l2_normalization_s8
 from tinygen.reference.mean import mean_s8
@@ -81,6 +82,7 @@ KERNELS: dict[str, Callable[..., np.ndarray | tuple[np.ndarray, ...]]] = {
     "resize_bilinear_s8": resize_bilinear_s8,
     "copy": _copy,
     "alias": _copy,
+    **FLOAT_KERNELS,
 }
 
 

@@ -52,6 +52,8 @@ class VerifyResult:
     tflm_disagreements: int = 0  # runs where TFLM's outputs differ from TensorFlow Lite's
     parting: Parting | None = None  # where TFLM and TensorFlow Lite first part
     tflite_wrong: list[str] = field(default_factory=list)  # why TFLM is the judge instead
+    floating: bool = False  # some output is float32: compared within FLOAT_TOLERANCE
+    identical_runs: int = 0  # runs whose outputs equal the truth's bit for bit
 
     @property
     def ok(self) -> bool:
@@ -128,6 +130,10 @@ def verify(
             values = run_reference(model.graph, model.calls, inputs)
             ref_out = [values[t] for t in model.graph.outputs]
             c_ok = all(same_values(c, t) for c, t in zip(c_out, true_out, strict=True))
+            result.floating |= any(np.issubdtype(t.dtype, np.floating) for t in true_out)
+            result.identical_runs += all(
+                c.tobytes() == t.tobytes() for c, t in zip(c_out, true_out, strict=True)
+            )
             ref_ok = all(same_values(r, t) for r, t in zip(ref_out, true_out, strict=True))
             if not c_ok:
                 result.mismatched_runs += 1

@@ -20,6 +20,7 @@ from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.verify.tflite_ref import TfliteReference
 from tinygen.verify.tflm import TflmModel
+from tinygen.verify.tolerance import count_differing, same_values
 
 TFLM = "TFLite Micro"
 TFLITE = "TensorFlow Lite"
@@ -33,19 +34,21 @@ def _merged_rows_before_adj_x(model: Graph, op: Op) -> bool:
     return len(lhs) > 2 and len(rhs) > 2 and rhs[-3] == 1 < lhs[-3]
 
 
-def _any_int8(model: Graph, op: Op) -> bool:
-    """Every int8 instance of the operator (the dtype is checked by ``tflite_wrong``)."""
+def _everywhere(model: Graph, op: Op) -> bool:
+    """Every instance of the operator on the listed types."""
     del model, op
     return True
 
 
-#: Operators whose TensorFlow Lite kernel is wrong on int8 tensors where TFLite Micro is
-#: right: (where, why). A model holding one is judged against TFLite Micro (if it runs).
-TFLITE_WRONG: dict[str, tuple[Callable[[Graph, Op], bool], str]] = {
-    "SUM": (_any_int8, "TensorFlow Lite's reference SUM reads int8 tensors as uint8 (its "
+#: Operators whose TensorFlow Lite kernel is wrong where TFLite Micro is right: (where, on
+#: which input types, why). A model holding one is judged against TFLite Micro (if it runs).
+TFLITE_WRONG: dict[str, tuple[Callable[[Graph, Op], bool], tuple[str, ...], str]] = {
+    "SUM": (_everywhere, ("int8",),
+            "TensorFlow Lite's reference SUM reads int8 tensors as uint8 (its "
             "clamp too), so every negative input value counts as value + 256 "
             "(tensorflow/tensorflow#102490)"),
-    "BATCH_MATMUL": (_merged_rows_before_adj_x, "TensorFlow Lite's BATCH_MATMUL merges the "
+    "BATCH_MATMUL": (_merged_rows_before_adj_x, ("int8", "float32"),
+                     "TensorFlow Lite's BATCH_MATMUL merges the "
                      "left-hand side's dim -3 into its rows when the right-hand side's is 1, "
                      "before it transposes the left-hand side for adj_x (wrong products; "
                      "TFLite Micro transposes first, see tensorflow/tflite-micro#3412)"),
@@ -55,26 +58,12 @@ TFLITE_WRONG: dict[str, tuple[Callable[[Graph, Op], bool], str]] = {
 def tflite_wrong(model: Graph) -> list[str]:
     """Why TensorFlow Lite's reference kernels are no truth for ``model`` (empty: they are)."""
     return sorted({
-        TFLITE_WRONG[op.kind][1]
+        TFLITE_WRONG[op.kind][2]
         for op in model.ops
         if op.kind in TFLITE_WRONG and op.inputs and op.inputs[0] >= 0
-        and model.tensors[op.inputs[0]].dtype == "int8" and TFLITE_WRONG[op.kind][0](model, op)
+        and model.tensors[op.inputs[0]].dtype in TFLITE_WRONG[op.kind][1]
+        and TFLITE_WRONG[op.kind][0](model, op)
     })
-
-
-def same_values(a: np.ndarray | None, b: np.ndarray | None) -> bool:
-    """Same element type, count and bytes (shapes may be spelled differently)."""
-    if a is None or b is None:
-        return False
-    return a.dtype == b.dtype and a.size == b.size and a.tobytes() == b.tobytes()
-
-
-def count_differing(a: np.ndarray | None, b: np.ndarray | None) -> int:
-    if a is None or b is None:
-        return max(0 if a is None else a.size, 0 if b is None else b.size)
-    if a.size != b.size or a.dtype != b.dtype:
-        return max(a.size, b.size)
-    return int(np.count_nonzero(a.reshape(-1) != b.reshape(-1)))
 
 
 @dataclass(frozen=True)
