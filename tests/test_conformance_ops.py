@@ -161,6 +161,10 @@ def test_every_compiled_operator_has_a_random_builder() -> None:
     from tinygen.lowering import LOWERERS
 
     built = {kind for kinds in EXPECTED_TFLITE_OPS.values() for kind in kinds}
-    assert set(LOWERERS) - built == {"SQUEEZE", "EXPAND_DIMS"}
+    # the recurrent layers keep state and have randomized suites of their own
+    # (test_svdf.py with tests/svdf_models.py, test_lstm.py)
+    assert set(LOWERERS) - built == {
+        "SQUEEZE", "EXPAND_DIMS", "SVDF", "UNIDIRECTIONAL_SEQUENCE_LSTM"
+    }
     assert not set(ops()) & set(new_ops())
     assert set(EXPECTED_TFLITE_OPS) == set(ops()) | set(new_ops())

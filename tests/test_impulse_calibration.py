@@ -247,4 +247,8 @@ def test_a_float_model_alone_is_quantized_on_the_way(tmp_path: Path) -> None:
     assert sources and sources == sorted(p.name for p in again.rglob("net*"))
     for file in out.rglob("net*"):
         assert file.read_text() == next(again.rglob(file.name)).read_text(), file.name
-    assert main(["generate-library", str(model), "-o", str(tmp_path / "plain")]) == 2
+    # without calibration it compiles as it is, in float32 (tests/test_float_models.py)
+    plain = tmp_path / "plain"
+    assert main(["generate-library", str(model), "--name", "net", "-o", str(plain)]) == 0
+    assert (plain / "src" / "tg_fully_connected_f32.c").is_file()
+    assert not (out / "src" / "tg_fully_connected_f32.c").exists()

@@ -39,6 +39,7 @@ class CompiledModel:
             self.sources.params_bytes,
             list(self.sources.kernel_functions),
             sum(1 for c in self.calls if c.kernel != "alias"),
+            state_bytes=self.plan.state_bytes,
         )
 
     def report(self) -> dict[str, Any]:
@@ -46,6 +47,7 @@ class CompiledModel:
         return {
             "name": self.name,
             "arena_bytes": self.plan.arena_bytes,
+            "state_bytes": self.plan.state_bytes,
             "constant_bytes": self.sources.constant_bytes,
             "memory": {
                 "lower_bound_bytes": self.plan.lower_bound,

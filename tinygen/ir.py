@@ -72,6 +72,9 @@ class Tensor:
     quant: Quantization | None = None
     data: np.ndarray | None = None
     shape_signature: tuple[int, ...] | None = None
+    #: A variable tensor: persistent state that survives from one inference to the next
+    #: (kept beside the arena, reset to the zero point by NAME_reset()).
+    variable: bool = False
 
     @property
     def is_constant(self) -> bool:
@@ -121,8 +124,16 @@ class Graph:
         return None
 
     def activation_tensors(self) -> list[int]:
-        """Every tensor that needs arena space: non-constant and in use."""
+        """Every tensor that needs arena space: non-constant, not state, and in use."""
+        return [t for t in self._used() if not self.tensors[t].is_constant
+                and not self.tensors[t].variable]
+
+    def state_tensors(self) -> list[int]:
+        """The variable tensors in use: persistent state, kept beside the arena."""
+        return [t for t in self._used() if self.tensors[t].variable]
+
+    def _used(self) -> list[int]:
         used: set[int] = set(self.inputs) | set(self.outputs)
         for op in self.ops:
             used.update(t for t in op.inputs + op.outputs if t != NO_TENSOR)
-        return sorted(t for t in used if not self.tensors[t].is_constant)
+        return sorted(used)

@@ -60,6 +60,11 @@ C_KERNELS: dict[str, CKernel] = {
         "tg_depthwise_conv2d_fast_s8_inplace", "tg_depthwise_fast_params", scratch=True
     ),
     **FLOAT_C_KERNELS,
+    # recurrent layers with persistent state (KernelCall.state)
+    "svdf_s8": _k("tg_svdf_s8", "tg_svdf_s8_params"),
+    "svdf_f32": _k("tg_svdf_f32", "tg_svdf_f32_params"),
+    "lstm_s8": _k("tg_lstm_s8", "tg_lstm_s8_params"),
+    "lstm_f32": _k("tg_lstm_f32", "tg_lstm_f32_params"),
 }
 
 
@@ -74,5 +79,6 @@ def c_kernel_of(call: KernelCall) -> tuple[CKernel, Any, tuple[int, ...]]:
 RUNTIME_HEADERS = (
     "tg_kernels.h", "tg_fixedpoint.h", "tg_depthwise.h", "tg_fast.h", "tg_simd_host.h",
     "tg_elementwise.h", "tg_kernels_f32.h", "tg_f32_elementwise.h", "tg_f32_movement.h",
-    "tg_f32_reduce.h", "tg_f32_other.h",
+    "tg_f32_reduce.h", "tg_f32_other.h", "tg_recurrent.h", "tg_recurrent_lstm.h",
+    "tg_recurrent_svdf.h",
 )

@@ -123,8 +123,22 @@ class _Builder:
                 )
             name = self.constant_names[index]
             return f"(const int8_t *){name}" if as_bytes else name
+        if tensor.variable:  # persistent state, which its kernel updates in place
+            return f"({ctype} *)({self.name}_state.bytes + {self.plan.state_offsets[index]})"
         qualifier = "" if writable else "const "
         return f"({qualifier}{ctype} *)({self.name}_arena.bytes + {self.plan.offsets[index]})"
+
+    def state(self) -> list[dict[str, Any]]:
+        """Each variable tensor: where it lives in the state buffer, its bytes and the byte
+        NAME_reset() fills it with (an int8 tensor's zero point, else 0)."""
+        result = []
+        for t in self.graph.state_tensors():
+            tensor = self.graph.tensors[t]
+            q = tensor.quant
+            fill = q.zero_point0 if tensor.dtype == "int8" and q is not None else 0
+            result.append({"offset": self.plan.state_offsets[t], "bytes": tensor.nbytes,
+                           "fill": fill, "name_comment": c_comment_text(tensor.name)})
+        return result
 
     def field_value(self, op_index: int, field: str, value: Any) -> str:
         if value is None:  # an absent array
@@ -204,6 +218,8 @@ class _Builder:
             "name": self.name,
             "NAME": self.name.upper(),
             "arena_bytes": max(self.plan.arena_bytes, 1),
+            "state": self.state(),
+            "state_bytes": self.plan.state_bytes,
             "guard_bytes": GUARD_BYTES,
             "guard_rows": guard_rows,
             "guard_pattern": ", ".join(

@@ -159,6 +159,25 @@ def _resize(o: Any) -> dict[str, Any]:
             "half_pixel_centers": bool(o.HalfPixelCenters())}
 
 
+def _svdf(o: Any) -> dict[str, Any]:
+    return {
+        "rank": int(o.Rank()),
+        "activation": _activation(o.FusedActivationFunction()),
+        "asymmetric_quantize_inputs": bool(o.AsymmetricQuantizeInputs()),
+    }
+
+
+def _sequence_lstm(o: Any) -> dict[str, Any]:
+    return {
+        "activation": _activation(o.FusedActivationFunction()),
+        "cell_clip": float(o.CellClip()),
+        "proj_clip": float(o.ProjClip()),
+        "time_major": bool(o.TimeMajor()),
+        "asymmetric_quantize_inputs": bool(o.AsymmetricQuantizeInputs()),
+        "diagonal_recurrent_tensors": bool(o.DiagonalRecurrentTensors()),
+    }
+
+
 _T = tflite.BuiltinOptions
 #: Operator kind → (options table, its BuiltinOptions union type, converter to attrs).
 OPTIONS: dict[str, tuple[type, int, Callable[[Any], dict[str, Any]]]] = {
@@ -197,6 +216,10 @@ OPTIONS: dict[str, tuple[type, int, Callable[[Any], dict[str, Any]]]] = {
     "RESIZE_BILINEAR": (tflite.ResizeBilinearOptions, _T.ResizeBilinearOptions, _resize),
     "RESIZE_NEAREST_NEIGHBOR": (
         tflite.ResizeNearestNeighborOptions, _T.ResizeNearestNeighborOptions, _resize),
+    "SVDF": (tflite.SVDFOptions, _T.SVDFOptions, _svdf),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": (
+        tflite.UnidirectionalSequenceLSTMOptions, _T.UnidirectionalSequenceLSTMOptions,
+        _sequence_lstm),
 }
 #: Attributes of absent options that differ from the schema's defaults.
 _ABSENT = {"SOFTMAX": {"beta": 1.0}}

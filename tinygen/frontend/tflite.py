@@ -232,7 +232,13 @@ class _Reader:
         raw = self._buffer_bytes(int(t.Buffer()), shown)
         if raw is not None:
             data = _decode_buffer(raw, dtype, shape, name, self.origin)
-        return Tensor(name, shape, dtype, quant, data, signature)
+        variable = bool(t.IsVariable())
+        if variable and data is not None:
+            raise self._fail(
+                f"tensor {shown} is a variable with initial data; tinygen starts state at "
+                "its zero point, as TFLite Micro does"
+            )
+        return Tensor(name, shape, dtype, quant, data, signature, variable)
 
     def _options(self, index: int, kind: str, op: Any) -> dict[str, Any]:
         try:

@@ -1,10 +1,10 @@
 """Write tinygen's IR as a ``.tflite`` flatbuffer: the reader's counterpart.
 
 It writes what the reader reads back into the same ``Graph``: one subgraph, its tensors
-(shape, type, quantization, constant data), the operators with their builtin options and
-versions, the graph's inputs and outputs. It uses the schema's builder functions shipped
-with the ``tflite`` package and the ``flatbuffers`` builder; enum values come from the
-package's enum classes, so no schema number is repeated here.
+(shape, type, quantization, constant data, the variable flag), the operators with their
+builtin options and versions, the graph's inputs and outputs. It uses the schema's builder
+functions shipped with the ``tflite`` package and the ``flatbuffers`` builder; enum values
+come from the package's enum classes, so no schema number is repeated here.
 
 Tensors that no operator and no graph input or output uses are left out (a pass that
 replaces a constant leaves the old one in ``Graph.tensors``); :func:`kept_tensors` gives
@@ -142,6 +142,8 @@ class _Writer:
             tflite.TensorAddQuantization(b, quant)
         if signature is not None:
             tflite.TensorAddShapeSignature(b, signature)
+        if tensor.variable:
+            tflite.TensorAddIsVariable(b, True)
         return tflite.TensorEnd(b)
 
     def _operator(self, index: int, op: Op, codes: dict[tuple[str, int], int]) -> int:
@@ -317,6 +319,14 @@ _OPTIONS.update({
     "SPACE_TO_BATCH_ND": ("SpaceToBatchNDOptions", []),
     "BATCH_TO_SPACE_ND": ("BatchToSpaceNDOptions", []),
     "GATHER": ("GatherOptions", [("Axis", _AXIS), ("BatchDims", _attr("batch_dims", 0))]),
+    "SVDF": (
+        "SVDFOptions",
+        [
+            ("Rank", _attr("rank")),
+            _FUSED,
+            ("AsymmetricQuantizeInputs", _attr("asymmetric_quantize_inputs", False, bool)),
+        ],
+    ),
 })
 
 

@@ -195,6 +195,8 @@ def _check_operator(graph: Graph, index: int, op: Op, writer: dict[int, int]) ->
     for t in op.inputs:
         if t == NO_TENSOR or graph.tensors[t].is_constant or t in graph.inputs:
             continue
+        if graph.tensors[t].variable:  # state: read and updated by its operator in place
+            continue
         if t not in writer:
             later = next((i for i, o in enumerate(graph.ops) if t in o.outputs), None)
             if later is None:

@@ -30,6 +30,7 @@ from tinygen.lowering.float32 import FLOAT_LOWERERS, computes_in_float
 from tinygen.lowering.fully_connected import lower_fully_connected
 from tinygen.lowering.gather import lower_gather
 from tinygen.lowering.l2_normalization import lower_l2_normalization
+from tinygen.lowering.lstm import lower_lstm
 from tinygen.lowering.mean import lower_mean
 from tinygen.lowering.mirror_pad import lower_mirror_pad
 from tinygen.lowering.movement import (
@@ -49,6 +50,7 @@ from tinygen.lowering.reshape import lower_reshape
 from tinygen.lowering.resize import lower_resize_bilinear, lower_resize_nearest
 from tinygen.lowering.softmax import lower_softmax
 from tinygen.lowering.space_batch import lower_batch_to_space, lower_space_to_batch
+from tinygen.lowering.svdf import lower_svdf
 from tinygen.lowering.transpose_conv import lower_transpose_conv
 
 Lowerer = Callable[[Graph, int, Op], KernelCall]
@@ -105,7 +107,12 @@ LOWERERS: dict[str, Lowerer] = {
     "TRANSPOSE_CONV": lower_transpose_conv,
     "RESIZE_NEAREST_NEIGHBOR": lower_resize_nearest,
     "RESIZE_BILINEAR": lower_resize_bilinear,
+    "SVDF": lower_svdf,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": lower_lstm,
 }
+
+#: Operators whose int8 kernels keep int16 state (TFLM's integer LSTM and SVDF).
+INT16_STATE = frozenset({"UNIDIRECTIONAL_SEQUENCE_LSTM", "SVDF"})
 
 #: Operators whose data inputs must be int8 in an int8 model.
 _CONVERSIONS = {"QUANTIZE", "DEQUANTIZE"}
@@ -135,6 +142,7 @@ def check_supported(graph: Graph) -> None:
             for i, op in compute
             for t in op.inputs + op.outputs
             if t >= 0 and graph.tensors[t].dtype == "int16" and not graph.tensors[t].is_constant
+            and op.kind not in INT16_STATE
         }
     )
     if int16:

@@ -22,3 +22,7 @@ class KernelCall:
     fast: Any = None
     #: An int8 byte-moving kernel run on float32 tensors: their pointers are passed as int8_t.
     byte_view: bool = False
+    #: Persistent state the kernel reads and updates in place (variable tensors, among its
+    #: inputs: the recurrent layers' hidden and cell state); the numpy reference returns
+    #: their new values after its outputs, in this order.
+    state: tuple[int, ...] = ()

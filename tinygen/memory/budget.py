@@ -151,11 +151,15 @@ def estimate_usage(
     kernels: list[str],
     steps: int,
     dsp_bytes: int = 0,
+    state_bytes: int = 0,
 ) -> Usage:
-    """What the library takes; ``kernels`` are the C functions it links (``tg_*``)."""
+    """What the library takes; ``kernels`` are the C functions it links (``tg_*``);
+    ``state_bytes``: the recurrent layers' persistent state beside the arena."""
     code, stack = kernel_code_and_stack(kernels)
     plural = "" if len(kernels) == 1 else "s"
     ram = [("arena", arena_bytes), ("DSP buffers", dsp_bytes), ("stack (estimate)", stack)]
+    if state_bytes:
+        ram.insert(1, ("recurrent state", state_bytes))
     flash = [
         ("weights and tables", constant_bytes),
         ("kernel parameters", params_bytes),

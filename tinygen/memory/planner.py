@@ -8,7 +8,7 @@ decides which tensors share bytes (``sharing``), assigns offsets
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tinygen.errors import TinygenError
 from tinygen.ir import Graph
@@ -58,6 +58,25 @@ class MemoryPlan:
     in_place_ops: tuple[int, ...] = ()
     in_place_depthwise: tuple[int, ...] = ()
     overlapped_ops: tuple[int, ...] = ()
+    #: Persistent state (variable tensors) in its own buffer beside the arena, which no
+    #: inference reuses: tensor index → byte offset, and the buffer's bytes.
+    state_offsets: dict[int, int] = field(default_factory=dict)
+    state_bytes: int = 0
+
+    @property
+    def ram_bytes(self) -> int:
+        """The arena and the state: the model's writable memory."""
+        return self.arena_bytes + self.state_bytes
+
+
+def state_layout(graph: Graph, alignment: int) -> tuple[dict[int, int], int]:
+    """Offsets of the variable tensors one after the other (aligned), and the total."""
+    offsets: dict[int, int] = {}
+    end = 0
+    for t in graph.state_tensors():
+        offsets[t] = end
+        end += -(-graph.tensors[t].nbytes // alignment) * alignment
+    return offsets, end
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,7 @@ def plan_memory(
                 offsets[segment.tensor] = offset + segment.shift
     scratch = {op: placement.offsets[i] for op, i in sharing.scratch.items()}
     profile = buffer_profile(buffers, steps) if steps else [0]
+    state_offsets, state_bytes = state_layout(graph, alignment)
     plan = MemoryPlan(
         offsets=offsets,
         scratch_offsets=scratch,
@@ -124,5 +144,7 @@ def plan_memory(
         in_place_ops=sharing.in_place_ops,
         in_place_depthwise=sharing.in_place_depthwise,
         overlapped_ops=sharing.overlapped_ops,
+        state_offsets=state_offsets,
+        state_bytes=state_bytes,
     )
     return PlannedGraph(graph, list(sharing.calls), plan)

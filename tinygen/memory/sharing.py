@@ -123,7 +123,7 @@ def _is_identity(call: KernelCall) -> bool:
 
 
 def _arena(graph: Graph, t: int) -> bool:
-    return t != NO_TENSOR and not graph.tensors[t].is_constant
+    return t != NO_TENSOR and not graph.tensors[t].is_constant and not graph.tensors[t].variable
 
 
 def _same_layout(graph: Graph, a: int, b: int) -> bool:

@@ -19,6 +19,7 @@ from tinygen.reference.elementwise import maximum_s8, minimum_s8, squared_differ
 from tinygen.reference.float32 import FLOAT_KERNELS
 from tinygen.reference.fully_connected import fully_connected_s8
 from tinygen.reference.l2_normalization import l2_normalization_s8
+from tinygen.reference.lstm import LSTM_KERNELS
 from tinygen.reference.mean import mean_s8
 from tinygen.reference.movement import (
     gather_s8,
@@ -35,6 +36,7 @@ from tinygen.reference.reduce import reduce_minmax_s8
 from tinygen.reference.resize import resize_bilinear_s8, resize_nearest_s8
 from tinygen.reference.softmax import softmax_s8
 from tinygen.reference.space_batch import batch_to_space_nd_s8, space_to_batch_nd_s8
+from tinygen.reference.svdf import svdf_f32, svdf_s8
 from tinygen.reference.transpose_conv import transpose_conv_s8
 
 
@@ -83,14 +85,34 @@ KERNELS: dict[str, Callable[..., np.ndarray | tuple[np.ndarray, ...]]] = {
     "copy": _copy,
     "alias": _copy,
     **FLOAT_KERNELS,
+    "svdf_s8": svdf_s8,
+    "svdf_f32": svdf_f32,
+    **LSTM_KERNELS,
 }
 
 
+def initial_state(graph: Graph) -> dict[int, np.ndarray]:
+    """The variable tensors at start-up (and after NAME_reset()): an int8 one at its zero
+    point, any other at 0, as TFLite Micro resets them."""
+    state = {}
+    for t in graph.state_tensors():
+        tensor = graph.tensors[t]
+        fill = tensor.quant.zero_point0 if tensor.dtype == "int8" and tensor.quant else 0
+        state[t] = np.full(tensor.shape, fill, dtype=tensor.dtype)
+    return state
+
+
 def run_reference(
-    graph: Graph, calls: Sequence[KernelCall], inputs: Sequence[np.ndarray]
+    graph: Graph, calls: Sequence[KernelCall], inputs: Sequence[np.ndarray],
+    state: dict[int, np.ndarray] | None = None,
 ) -> dict[int, np.ndarray]:
-    """Values of every tensor after running ``calls`` on ``inputs`` (by tensor index)."""
-    values: dict[int, np.ndarray] = {}
+    """Values of every tensor after running ``calls`` on ``inputs`` (by tensor index).
+
+    ``state``: the variable tensors' values before this inference (by default their
+    initial ones), updated in place to their values after it, for the next inference.
+    """
+    state = initial_state(graph) if state is None else state
+    values: dict[int, np.ndarray] = dict(state)
     for index, data in zip(graph.inputs, inputs, strict=True):
         tensor = graph.tensors[index]
         values[index] = np.asarray(data, dtype=tensor.dtype).reshape(tensor.shape)
@@ -102,8 +124,11 @@ def run_reference(
             for t in call.inputs
         ]
         result = KERNELS[call.kernel](call.params, *args)
-        results = result if isinstance(result, tuple) else (result,)  # one per output
-        for t, value in zip(call.outputs, results, strict=True):
+        # one per output, then the new value of each state tensor the kernel updates
+        results = result if isinstance(result, tuple) else (result,)
+        for t, value in zip(call.outputs + call.state, results, strict=True):
             out = graph.tensors[t]
             values[t] = value.reshape(out.shape).astype(out.dtype)
+        for t in call.state:
+            state[t] = values[t]
     return values

@@ -103,6 +103,12 @@ def plan_summary(model: CompiledModel) -> str:
         f"  after aliasing, in-place and overlapping operators: {plan.plan_bound:,} B "
         "(the most bytes live at one step)"
     )
+    if plan.state_bytes:
+        lines.append(
+            f"  recurrent state beside the arena: {plan.state_bytes:,} B "
+            f"({len(plan.state_offsets)} variable tensors, kept between inferences, "
+            f"{model.name}_reset() restarts them)"
+        )
     return "\n".join(lines)
 
 

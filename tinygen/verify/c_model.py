@@ -27,6 +27,7 @@ class CModel:
             path.write_text(text)
         cdef = f"""
             int {name}_invoke(void);
+            void {name}_reset(void);
             void *{name}_input(int index);
             const void *{name}_output(int index);
             int {name}_debug_step(int index);
@@ -44,7 +45,7 @@ class CModel:
         )
         self._fn = {
             key: getattr(self.lib, f"{name}_{key}")
-            for key in ("invoke", "input", "output", "debug_step", "debug_arena",
+            for key in ("invoke", "reset", "input", "output", "debug_step", "debug_arena",
                         "debug_guards_intact")
         }
 
@@ -75,6 +76,10 @@ class CModel:
     def guards_intact(self) -> bool:
         """Whether the guard bytes around the arena are unchanged."""
         return bool(self._fn["debug_guards_intact"]())
+
+    def reset(self) -> None:
+        """NAME_reset(): the recurrent layers' state as at start-up."""
+        self._fn["reset"]()
 
     def step(self, index: int) -> None:
         self._fn["debug_step"](index)

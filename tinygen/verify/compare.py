@@ -17,7 +17,7 @@ import numpy as np
 
 from tinygen.compiler import CompiledModel
 from tinygen.frontend.tflite import parse_tflite
-from tinygen.reference.interpreter import run_reference
+from tinygen.reference.interpreter import initial_state, run_reference
 from tinygen.verify.c_model import CModel
 from tinygen.verify.truth import Parting, Truth, count_differing, same_values, tflite_wrong
 
@@ -61,15 +61,20 @@ class VerifyResult:
 
 
 def _locate(
-    model: CompiledModel, cmodel: CModel, truth: Truth, inputs: list[np.ndarray], known: int
+    model: CompiledModel, cmodel: CModel, truth: Truth, inputs: list[np.ndarray], known: int,
+    state: dict[int, np.ndarray],
 ) -> Divergence | None:
     """Step the C operator by operator; compare each output with the truth and the reference.
 
     Tensors that rewrites added (index ``known`` and above) have no counterpart in the
-    interpreters and are skipped; the next operator's output is compared instead.
+    interpreters and are skipped; the next operator's output is compared instead. A model
+    with recurrent state runs once more here on every side, from the state each had, so
+    the reference starts from ``state`` (its own before the failing run) and the operator
+    named is where the sides part, not necessarily where the failing run first did;
+    ``state`` is updated to the reference's state after that run, in step with the others.
     """
     graph = model.graph
-    reference = run_reference(graph, model.calls, inputs)
+    reference = run_reference(graph, model.calls, inputs, state)
     truth.invoke(inputs)
     cmodel.set_inputs(inputs)
     for i, op in enumerate(graph.ops):
@@ -120,6 +125,7 @@ def verify(
                           tflite_wrong=wrong if truth.prefer_tflm else [])
     with tempfile.TemporaryDirectory(prefix="tinygen-verify-") as tmp:
         cmodel = CModel(model, Path(tmp), portable=portable)
+        state = initial_state(model.graph)  # the recurrent layers' state, run after run
         for inputs in input_sets:
             c_out = cmodel.invoke(inputs)
             true_out, tflm_differs = truth.invoke(inputs)
@@ -127,7 +133,8 @@ def verify(
                 result.tflm_disagreements += 1
                 if result.parting is None:
                     result.parting = truth.parting(as_read)
-            values = run_reference(model.graph, model.calls, inputs)
+            before = {t: v.copy() for t, v in state.items()}
+            values = run_reference(model.graph, model.calls, inputs, state)
             ref_out = [values[t] for t in model.graph.outputs]
             c_ok = all(same_values(c, t) for c, t in zip(c_out, true_out, strict=True))
             result.floating |= any(np.issubdtype(t.dtype, np.floating) for t in true_out)
@@ -141,8 +148,11 @@ def verify(
             if not ref_ok:
                 result.reference_mismatches += 1
             if (not c_ok or not ref_ok) and result.first_divergence is None:
+                # _locate runs every side once more: the reference's state follows
+                state.clear()
+                state.update(before)
                 result.first_divergence = _locate(
-                    model, cmodel, truth, inputs, len(as_read.tensors)
+                    model, cmodel, truth, inputs, len(as_read.tensors), state
                 )
             result.runs += 1
             if progress is not None:

@@ -12,7 +12,9 @@ from tinygen.lowering.float32.elementwise import ELEMENTWISE_LOWERERS
 from tinygen.lowering.float32.movement import MOVEMENT_LOWERERS
 from tinygen.lowering.float32.other import OTHER_LOWERERS
 from tinygen.lowering.float32.reduce import REDUCE_LOWERERS
+from tinygen.lowering.lstm import lower_lstm
 from tinygen.lowering.reshape import lower_reshape
+from tinygen.lowering.svdf import lower_svdf
 
 #: float32 operator kind -> lowering, as ``tinygen.lowering.LOWERERS`` for int8.
 FLOAT_LOWERERS = {
@@ -24,6 +26,8 @@ FLOAT_LOWERERS = {
     **MOVEMENT_LOWERERS,
     **REDUCE_LOWERERS,
     **OTHER_LOWERERS,
+    "SVDF": lower_svdf,  # int8 or float32 by its input
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": lower_lstm,  # the same
 }
 
 #: Operators that convert between float32 and int8: lowered as int8 operators.
