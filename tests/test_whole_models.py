@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 import whole_models
 from op_harness import BOTH
@@ -25,8 +26,11 @@ from tinygen.cli import main
 from tinygen.compiler import CompiledModel, compile_graph
 from tinygen.frontend.tflite import parse_tflite
 from tinygen.ir import Graph
+from tinygen.reference.interpreter import initial_state, run_reference
+from tinygen.verify.c_model import CModel
 from tinygen.verify.compare import verify
 from tinygen.verify.inputs import random_inputs
+from tinygen.verify.tflm import TflmModel
 
 #: The C function each of these operators must be compiled to.
 C_FUNCTIONS = {
@@ -193,3 +197,52 @@ def test_float_within_tolerance_of_both_interpreters(name: str) -> None:
     result = verify(model, data, random_inputs(model.graph, RUNS, SEED))
     assert result.ok and result.floating, (
         result.first_divergence.describe() if result.first_divergence else "")
+
+
+#: Why the int8 LSTM keyword model cannot pass verify whole (kept visible, strict).
+LSTM_THEN_DENSE = (
+    "verify judges an int8 LSTM model by TFLite Micro (TensorFlow Lite's integer LSTM is "
+    "another algorithm), but TFLite Micro's FULLY_CONNECTED rounds twice, a known TFLM bug "
+    "tinygen does not reproduce: the Dense after the LSTM is off by one on some runs. A "
+    "spliced truth (TFLM's LSTM, then TensorFlow Lite's Dense on its output) is not built"
+)
+
+
+@pytest.mark.parametrize("float_model", [
+    pytest.param(False, id="int8", marks=pytest.mark.xfail(strict=True, reason=LSTM_THEN_DENSE)),
+    pytest.param(True, id="float32"),
+])
+def test_keras_lstm_keyword_model(float_model: bool) -> None:
+    """A Keras LSTM keyword model compiles with its recurrent state beside the arena and
+    verifies over several inferences in a row (float32 within the tolerance of both
+    interpreters)."""
+    data = whole_models.lstm_keyword(float_model=float_model)
+    graph = parse_tflite(data, "lstm keyword")
+    assert _counts(graph).get("UNIDIRECTIONAL_SEQUENCE_LSTM") == 1
+    model = compile_graph(graph, "lstm_kws")
+    assert model.plan.state_bytes > 0
+    result = verify(model, data, random_inputs(model.graph, RUNS, SEED))
+    assert result.ok, result.first_divergence.describe() if result.first_divergence else ""
+    assert result.floating == float_model
+
+
+def test_keras_lstm_keyword_model_int8_layers(tmp_path: Path) -> None:
+    """The int8 model layer by layer, inferences in a row: the LSTM's whole output sequence
+    equals TFLite Micro's every time, where the Dense after it differs only as TFLM's
+    double rounding does from TensorFlow Lite's single one, and the C equals the
+    reference."""
+    data = whole_models.lstm_keyword()
+    graph = parse_tflite(data, "lstm keyword")
+    model = compile_graph(graph, "lstm_kws")
+    lstm = next(op for op in model.graph.ops if op.kind == "UNIDIRECTIONAL_SEQUENCE_LSTM")
+    tflm = TflmModel(data, 1)
+    c = CModel(model, tmp_path)
+    state = initial_state(model.graph)
+    for inputs in random_inputs(model.graph, RUNS, SEED):
+        values = run_reference(model.graph, model.calls, inputs, state)
+        tflm.invoke(inputs)
+        out = lstm.outputs[0]
+        assert values[out].tobytes() == tflm.tensor(out).astype(np.int8).tobytes()
+        final = values[model.graph.outputs[0]]
+        assert c.invoke(inputs)[0].tobytes() == final.tobytes()
+        assert np.abs(final.astype(int) - tflm.interpreter.get_output(0).astype(int)).max() <= 1

@@ -214,3 +214,17 @@ def encoder_decoder(float_model: bool = False) -> bytes:
     model = tf.keras.Model(inp, out)
     _rescale(model.layers, 15)
     return _converted(model, (32, 32, 3), float_model=float_model)
+
+
+@cache
+def lstm_keyword(classes: int = 4, float_model: bool = False) -> bytes:
+    """A keyword model with a Keras LSTM layer on 49x10 MFCC features: LSTM(16) over the
+    frames, then Dense and softmax. Keras 2 (tf-keras), whose LSTM converts to one fused
+    UNIDIRECTIONAL_SEQUENCE_LSTM (Keras 3's becomes a WHILE loop)."""
+    import tf_keras as keras
+
+    keras.utils.set_random_seed(16)
+    inp = keras.layers.Input(MFCC, batch_size=1)
+    x = keras.layers.LSTM(16)(inp)
+    out = keras.layers.Dense(classes, activation="softmax")(x)
+    return _converted(keras.Model(inp, out), MFCC, -4.0, 4.0, float_model=float_model)

@@ -68,10 +68,9 @@ def _locate(
 
     Tensors that rewrites added (index ``known`` and above) have no counterpart in the
     interpreters and are skipped; the next operator's output is compared instead. A model
-    with recurrent state runs once more here on every side, from the state each had, so
-    the reference starts from ``state`` (its own before the failing run) and the operator
-    named is where the sides part, not necessarily where the failing run first did;
-    ``state`` is updated to the reference's state after that run, in step with the others.
+    with recurrent state runs once more here on every side, each from its state after the
+    failing run (the reference from ``state``, which it advances in step with the others),
+    so the operator named is where the sides part on that next run.
     """
     graph = model.graph
     reference = run_reference(graph, model.calls, inputs, state)
@@ -133,7 +132,6 @@ def verify(
                 result.tflm_disagreements += 1
                 if result.parting is None:
                     result.parting = truth.parting(as_read)
-            before = {t: v.copy() for t, v in state.items()}
             values = run_reference(model.graph, model.calls, inputs, state)
             ref_out = [values[t] for t in model.graph.outputs]
             c_ok = all(same_values(c, t) for c, t in zip(c_out, true_out, strict=True))
@@ -148,9 +146,7 @@ def verify(
             if not ref_ok:
                 result.reference_mismatches += 1
             if (not c_ok or not ref_ok) and result.first_divergence is None:
-                # _locate runs every side once more: the reference's state follows
-                state.clear()
-                state.update(before)
+                # _locate runs every side once more, from the state each has now
                 result.first_divergence = _locate(
                     model, cmodel, truth, inputs, len(as_read.tensors), state
                 )
