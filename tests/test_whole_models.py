@@ -199,23 +199,16 @@ def test_float_within_tolerance_of_both_interpreters(name: str) -> None:
         result.first_divergence.describe() if result.first_divergence else "")
 
 
-#: Why the int8 LSTM keyword model cannot pass verify whole (kept visible, strict).
-LSTM_THEN_DENSE = (
-    "verify judges an int8 LSTM model by TFLite Micro (TensorFlow Lite's integer LSTM is "
-    "another algorithm), but TFLite Micro's FULLY_CONNECTED rounds twice, a known TFLM bug "
-    "tinygen does not reproduce: the Dense after the LSTM is off by one on some runs. A "
-    "spliced truth (TFLM's LSTM, then TensorFlow Lite's Dense on its output) is not built"
-)
-
-
 @pytest.mark.parametrize("float_model", [
-    pytest.param(False, id="int8", marks=pytest.mark.xfail(strict=True, reason=LSTM_THEN_DENSE)),
+    pytest.param(False, id="int8"),
     pytest.param(True, id="float32"),
 ])
 def test_keras_lstm_keyword_model(float_model: bool) -> None:
     """A Keras LSTM keyword model compiles with its recurrent state beside the arena and
-    verifies over several inferences in a row (float32 within the tolerance of both
-    interpreters)."""
+    verifies over several inferences in a row: int8 byte for byte with the spliced truth
+    (TFLite Micro's LSTM, whose algorithm devices run, then TensorFlow Lite's Dense, not
+    TFLM's double-rounding one: tinygen.verify.splice), float32 within the tolerance of
+    both interpreters."""
     data = whole_models.lstm_keyword(float_model=float_model)
     graph = parse_tflite(data, "lstm keyword")
     assert _counts(graph).get("UNIDIRECTIONAL_SEQUENCE_LSTM") == 1
@@ -224,6 +217,8 @@ def test_keras_lstm_keyword_model(float_model: bool) -> None:
     result = verify(model, data, random_inputs(model.graph, RUNS, SEED))
     assert result.ok, result.first_divergence.describe() if result.first_divergence else ""
     assert result.floating == float_model
+    if not float_model:
+        assert result.judge == "TFLite Micro up to operator 0, then TensorFlow Lite"
 
 
 def test_keras_lstm_keyword_model_int8_layers(tmp_path: Path) -> None:

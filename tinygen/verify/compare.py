@@ -119,7 +119,8 @@ def verify(
     """
     as_read = parse_tflite(model_bytes)
     wrong = tflite_wrong(as_read)
-    truth = Truth(model_bytes, len(model.graph.outputs), failures, prefer_tflm=bool(wrong))
+    truth = Truth(model_bytes, len(model.graph.outputs), failures, prefer_tflm=bool(wrong),
+                  model=as_read)
     result = VerifyResult(judge=truth.judge, missing=dict(truth.missing),
                           tflite_wrong=wrong if truth.prefer_tflm else [])
     with tempfile.TemporaryDirectory(prefix="tinygen-verify-") as tmp:

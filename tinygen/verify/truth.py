@@ -18,6 +18,7 @@ import numpy as np
 
 from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
+from tinygen.verify.splice import Tail, tail_after
 from tinygen.verify.tflite_ref import TfliteReference
 from tinygen.verify.tflm import TflmModel
 from tinygen.verify.tolerance import count_differing, same_values
@@ -62,15 +63,20 @@ TFLITE_WRONG: dict[str, tuple[Callable[[Graph, Op], bool], tuple[str, ...], str]
 }
 
 
-def tflite_wrong(model: Graph) -> list[str]:
-    """Why TensorFlow Lite's reference kernels are no truth for ``model`` (empty: they are)."""
-    return sorted({
-        TFLITE_WRONG[op.kind][2]
-        for op in model.ops
+def tflite_wrong_ops(model: Graph) -> list[int]:
+    """The operators of ``model`` TensorFlow Lite's reference kernels are no truth for."""
+    return [
+        i
+        for i, op in enumerate(model.ops)
         if op.kind in TFLITE_WRONG and op.inputs and op.inputs[0] >= 0
         and model.tensors[op.inputs[0]].dtype in TFLITE_WRONG[op.kind][1]
         and TFLITE_WRONG[op.kind][0](model, op)
-    })
+    ]
+
+
+def tflite_wrong(model: Graph) -> list[str]:
+    """Why TensorFlow Lite's reference kernels are no truth for ``model`` (empty: they are)."""
+    return sorted({TFLITE_WRONG[model.ops[i].kind][2] for i in tflite_wrong_ops(model)})
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,8 @@ class Truth:
     ``failures`` says which interpreters cannot run the model and why (found beforehand
     in child processes by ``probe.interpreter_failures``, since both abort on some models);
     those are not started. ``prefer_tflm``: TFLM is the truth where it runs (the model holds
-    an operator of ``TFLITE_WRONG``).
+    an operator of ``TFLITE_WRONG``); given the model as read, with both interpreters,
+    TFLM only up to the last such operator and TensorFlow Lite after it (``splice``).
     """
 
     def __init__(
@@ -105,6 +112,7 @@ class Truth:
         output_count: int,
         failures: dict[str, str] | None = None,
         prefer_tflm: bool = False,
+        model: Graph | None = None,
     ) -> None:
         self.missing: dict[str, str] = dict(failures or {})
         self.tflm: TflmModel | None = None
@@ -128,10 +136,17 @@ class Truth:
                 "The library itself can still be generated."
             )
         self.prefer_tflm = prefer_tflm and self.tflm is not None
+        self.tail: Tail | None = None
+        wrong = tflite_wrong_ops(model) if model is not None and self.prefer_tflm else []
+        if wrong and self.tflite is not None:
+            assert model is not None
+            self.tail = tail_after(model, wrong[-1])
 
     @property
     def judge(self) -> str:
         """Who the C is judged against."""
+        if self.tail is not None:
+            return f"{TFLM} up to operator {self.tail.after}, then {TFLITE}"
         return TFLITE if self.tflite is not None and not self.prefer_tflm else TFLM
 
     def invoke(self, inputs: list[np.ndarray]) -> tuple[list[np.ndarray], bool]:
@@ -145,14 +160,22 @@ class Truth:
             same_values(a, b) for a, b in zip(tflm_out, tflite_out, strict=True)
         )
         if self.prefer_tflm:
-            assert tflm_out is not None
-            return tflm_out, differs
+            assert tflm_out is not None and self.tflm is not None
+            if self.tail is None:
+                return tflm_out, differs
+            fed = [self.tflm.tensor(t) for t in self.tail.inputs]
+            tail_out = self.tail.interpreter.invoke(fed)
+            spliced = [tail_out[self.tail.outputs[i]] if i in self.tail.outputs else out
+                       for i, out in enumerate(tflm_out)]
+            return spliced, differs
         return tflite_out, differs
 
     def tensor(self, index: int) -> np.ndarray | None:
         """The true value of model tensor ``index`` after the last ``invoke``."""
         if self.tflite is not None and not self.prefer_tflm:
             return self.tflite.tensor(index)
+        if self.tail is not None and self.tail.produces(index):
+            return self.tail.tensor(index)
         assert self.tflm is not None
         return self.tflm.tensor(index)
 
