@@ -55,6 +55,7 @@ typedef struct {
 typedef struct {
     int32_t rows, depth;
     int32_t input_multiplier, input_left_shift, diff_min;
+    int32_t output_bits; /* 8: an int8 output, 16: an int16 one */
 } tg_softmax_params;
 
 #define TG_MAX_DIMS 6
@@ -170,7 +171,8 @@ void tg_fully_connected_s8(const tg_fully_connected_params *p, const int8_t *inp
                            const int8_t *filter, int8_t *output);
 void tg_avg_pool_s8(const tg_pool_params *p, const int8_t *input, int8_t *output);
 void tg_max_pool_s8(const tg_pool_params *p, const int8_t *input, int8_t *output);
-void tg_softmax_s8(const tg_softmax_params *p, const int8_t *input, int8_t *output);
+/* output: int8_t or int16_t (output_bits) */
+void tg_softmax_s8(const tg_softmax_params *p, const int8_t *input, void *output);
 void tg_add_s8(const tg_add_params *p, const int8_t *input1, const int8_t *input2,
                int8_t *output);
 /* input1 - input2 with ADD's arithmetic (SUB). */
@@ -178,6 +180,9 @@ void tg_sub_s8(const tg_add_params *p, const int8_t *input1, const int8_t *input
                int8_t *output);
 void tg_quantize_f32_s8(const tg_quantize_params *p, const float *input, int8_t *output);
 void tg_requantize_s8(const tg_requantize_params *p, const int8_t *input, int8_t *output);
+void tg_requantize_s16_s8(const tg_requantize_params *p, const int16_t *input, int8_t *output);
+void tg_requantize_s16_s32(const tg_requantize_params *p, const int16_t *input,
+                           int32_t *output);
 void tg_dequantize_s8_f32(const tg_dequantize_params *p, const int8_t *input, float *output);
 void tg_mean_s8(const tg_mean_params *p, const int8_t *input, int8_t *output);
 void tg_copy(const tg_copy_params *p, const void *input, void *output);

@@ -1,4 +1,6 @@
-/* int8 softmax along the last dimension; output scale 1/256, zero point -128.
+/* int8 softmax along the last dimension; an int8 output (output_bits 8: scale 1/256, zero
+ * point -128) or an int16 one (16: scale 1/65536, zero point -32768), as TensorFlow Lite's
+ * reference kernel for both: the same fixed point, the result shifted to the output's bits.
  *
  * exp() and the reciprocal of the sum are computed in fixed point: inputs in
  * Q5.26, exp results in Q0.31, the sum in Q12.19, Newton-Raphson in Q2.29.
@@ -99,12 +101,23 @@ static int32_t tg_softmax_scaled_diff(const tg_softmax_params *p, int32_t diff)
     return tg_high_mul((int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
 }
 
-void tg_softmax_s8(const tg_softmax_params *p, const int8_t *input, int8_t *output)
+/* Element `at` of the output: its int8 or int16 value, clamped. */
+static void tg_softmax_store(const tg_softmax_params *p, void *output, int32_t at, int32_t v)
 {
+    if (p->output_bits == 16) {
+        ((int16_t *)output)[at] = (int16_t)tg_clamp(v, INT16_MIN, INT16_MAX);
+    } else {
+        ((int8_t *)output)[at] = (int8_t)tg_clamp(v, -128, 127);
+    }
+}
+
+void tg_softmax_s8(const tg_softmax_params *p, const int8_t *input, void *output)
+{
+    const int32_t lowest = p->output_bits == 16 ? INT16_MIN : -128;
     int32_t r, c;
     for (r = 0; r < p->rows; ++r) {
         const int8_t *in = input + r * p->depth;
-        int8_t *out = output + r * p->depth;
+        const int32_t row = r * p->depth;
         int32_t max = -128;
         int32_t sum = 0;
         int32_t headroom, scale, exponent;
@@ -121,15 +134,15 @@ void tg_softmax_s8(const tg_softmax_params *p, const int8_t *input, int8_t *outp
         headroom = tg_softmax_leading_zeros((uint32_t)sum);
         scale = tg_softmax_reciprocal(
             (int32_t)(((uint32_t)sum << headroom) - ((uint32_t)1 << 31)));
-        exponent = TG_SOFTMAX_SUM_BITS - headroom + 31 - 8;
+        exponent = TG_SOFTMAX_SUM_BITS - headroom + 31 - p->output_bits;
         for (c = 0; c < p->depth; ++c) {
             const int32_t diff = in[c] - max;
             if (diff >= p->diff_min) {
                 const int32_t e = tg_softmax_exp(tg_softmax_scaled_diff(p, diff));
-                const int32_t v = tg_round_shift_right(tg_high_mul(scale, e), exponent) - 128;
-                out[c] = (int8_t)tg_clamp(v, -128, 127);
+                const int32_t v = tg_round_shift_right(tg_high_mul(scale, e), exponent);
+                tg_softmax_store(p, output, row + c, v + lowest);
             } else {
-                out[c] = -128;
+                tg_softmax_store(p, output, row + c, lowest);
             }
         }
     }

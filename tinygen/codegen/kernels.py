@@ -23,6 +23,8 @@ C_KERNELS: dict[str, CKernel] = {
     "add_s8": _k("tg_add_s8", "tg_add_params"),
     "quantize_f32_s8": _k("tg_quantize_f32_s8", "tg_quantize_params"),
     "requantize_s8": _k("tg_requantize_s8", "tg_requantize_params"),
+    "requantize_s16_s8": _k("tg_requantize_s16_s8", "tg_requantize_params"),
+    "requantize_s16_s32": _k("tg_requantize_s16_s32", "tg_requantize_params"),
     "dequantize_s8_f32": _k("tg_dequantize_s8_f32", "tg_dequantize_params"),
     "mean_s8": _k("tg_mean_s8", "tg_mean_params"),
     "reduce_max_s8": _k("tg_reduce_minmax_s8", "tg_reduce_minmax_params"),

@@ -111,7 +111,8 @@ LOWERERS: dict[str, Lowerer] = {
     "UNIDIRECTIONAL_SEQUENCE_LSTM": lower_lstm,
 }
 
-#: Operators whose int8 kernels keep int16 state (TFLM's integer LSTM and SVDF).
+#: Operators whose int8 kernels keep int16 state (TFLM's integer LSTM and SVDF); SOFTMAX
+#: may also write int16.
 INT16_STATE = frozenset({"UNIDIRECTIONAL_SEQUENCE_LSTM", "SVDF"})
 
 #: Operators whose data inputs must be int8 in an int8 model.
@@ -142,7 +143,7 @@ def check_supported(graph: Graph) -> None:
             for i, op in compute
             for t in op.inputs + op.outputs
             if t >= 0 and graph.tensors[t].dtype == "int16" and not graph.tensors[t].is_constant
-            and op.kind not in INT16_STATE
+            and op.kind not in INT16_STATE and not (op.kind == "SOFTMAX" and t in op.outputs)
         }
     )
     if int16:

@@ -55,16 +55,25 @@ def lower_quantize(graph: Graph, index: int, op: Op) -> KernelCall:
     if x.dtype == "float32" and y.dtype == "int8":
         params = QuantizeParams(y.size, yq.zero_point0, np.float32(yq.scale0))
         return KernelCall("quantize_f32_s8", *io, params)
-    if x.dtype == "int8" and y.dtype == "int8":
+    kernel = _REQUANTIZE.get((x.dtype, y.dtype))
+    if kernel is not None:
         xq = quant_of(graph, op.inputs[0], "input", index, op)
         real = float(np.float32(xq.scale0)) / float(np.float32(yq.scale0))
         multiplier, shift = rescale(real, index, op, "output")
         params = RequantizeParams(y.size, -xq.zero_point0, yq.zero_point0, multiplier, shift)
-        return KernelCall("requantize_s8", *io, params)
+        return KernelCall(kernel, *io, params)
     raise TinygenError(
         f"operator {index} (QUANTIZE): {x.dtype} to {y.dtype} is not supported "
-        "(float32→int8 and int8→int8 are)"
+        "(float32→int8, int8→int8, int16→int8 and int16→int32 are)"
     )
+
+
+#: QUANTIZE between integer types: (input, output) -> the kernel (TFLite's Requantize).
+_REQUANTIZE = {
+    ("int8", "int8"): "requantize_s8",
+    ("int16", "int8"): "requantize_s16_s8",
+    ("int16", "int32"): "requantize_s16_s32",
+}
 
 
 def lower_dequantize(graph: Graph, index: int, op: Op) -> KernelCall:

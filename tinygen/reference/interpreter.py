@@ -31,7 +31,12 @@ from tinygen.reference.movement import (
 from tinygen.reference.mul import mul_s8
 from tinygen.reference.pad import pad_s8
 from tinygen.reference.pooling import avg_pool_s8, max_pool_s8
-from tinygen.reference.quantize import dequantize_s8_f32, quantize_f32_s8, requantize_s8
+from tinygen.reference.quantize import (
+    dequantize_s8_f32,
+    quantize_f32_s8,
+    requantize_s8,
+    requantize_s16_s32,
+)
 from tinygen.reference.reduce import reduce_minmax_s8
 from tinygen.reference.resize import resize_bilinear_s8, resize_nearest_s8
 from tinygen.reference.softmax import softmax_s8
@@ -57,6 +62,8 @@ KERNELS: dict[str, Callable[..., np.ndarray | tuple[np.ndarray, ...]]] = {
     "mul_s8": mul_s8,
     "quantize_f32_s8": quantize_f32_s8,
     "requantize_s8": requantize_s8,
+    "requantize_s16_s8": requantize_s8,
+    "requantize_s16_s32": requantize_s16_s32,
     "dequantize_s8_f32": dequantize_s8_f32,
     "mean_s8": mean_s8,
     "reduce_max_s8": reduce_minmax_s8,

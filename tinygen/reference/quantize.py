@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from tinygen.lowering.quantize import DequantizeParams, QuantizeParams, RequantizeParams
-from tinygen.reference.fixedpoint import multiply_by_quantized_multiplier, round_half_away_array
+from tinygen.reference.fixedpoint import (
+    multiply_by_quantized_multiplier,
+    round_half_away_array,
+    wrap_int32,
+)
 
 
 def quantize_f32_s8(p: QuantizeParams, x: np.ndarray) -> np.ndarray:
@@ -20,6 +24,13 @@ def requantize_s8(p: RequantizeParams, x: np.ndarray) -> np.ndarray:
     values = x.astype(np.int64) + p.input_offset
     out = multiply_by_quantized_multiplier(values, p.multiplier, p.shift) + p.output_offset
     return np.clip(out, p.act_min, p.act_max).astype(np.int8)
+
+
+def requantize_s16_s32(p: RequantizeParams, x: np.ndarray) -> np.ndarray:
+    """int16 to int32: rescaled, the output's zero point added in wrapping int32."""
+    values = x.astype(np.int64) + p.input_offset
+    out = multiply_by_quantized_multiplier(values, p.multiplier, p.shift) + p.output_offset
+    return wrap_int32(out).astype(np.int32)
 
 
 def dequantize_s8_f32(p: DequantizeParams, x: np.ndarray) -> np.ndarray:

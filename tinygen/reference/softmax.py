@@ -80,7 +80,8 @@ def _count_leading_zeros(x: int) -> int:
 
 def softmax_s8(p: SoftmaxParams, x: np.ndarray) -> np.ndarray:
     rows = x.reshape(p.rows, p.depth).astype(np.int64)
-    out = np.full(rows.shape, -128, np.int64)
+    low, high = -(1 << (p.output_bits - 1)), (1 << (p.output_bits - 1)) - 1
+    out = np.full(rows.shape, low, np.int64)
     for r in range(p.rows):
         diff = rows[r] - rows[r].max()
         keep = diff >= p.diff_min
@@ -93,7 +94,7 @@ def softmax_s8(p: SoftmaxParams, x: np.ndarray) -> np.ndarray:
         bits_over_unit = ACCUMULATION_INTEGER_BITS - headroom
         shifted_minus_one = ((total << headroom) & 0xFFFFFFFF) - (1 << 31)
         scale = one_over_one_plus_x(np.array([shifted_minus_one], np.int64))[0]
-        exponent = bits_over_unit + 31 - 8
-        value = rounding_divide_by_pot(_mul(np.int64(scale), exps), exponent) - 128
-        out[r] = np.where(keep, np.clip(value, -128, 127), -128)
-    return out.reshape(x.shape).astype(np.int8)
+        exponent = bits_over_unit + 31 - p.output_bits
+        value = rounding_divide_by_pot(_mul(np.int64(scale), exps), exponent) + low
+        out[r] = np.where(keep, np.clip(value, low, high), low)
+    return out.reshape(x.shape).astype(np.int16 if p.output_bits == 16 else np.int8)
