@@ -149,7 +149,10 @@ def _check_quantization(graph: Graph, index: int) -> None:
                 f"{who} is not constant but has per-channel quantization ({scale.size} scales); "
                 "only constant weights are quantized per channel"
             )
-        if not 0 <= q.axis < len(t.shape) or t.shape[q.axis] != scale.size:
+        # a 1-D tensor (a bias) has one axis whatever the file says: older converters
+        # wrote the weights' quantized dimension (3) on the biases, which TFLM accepts
+        one_axis = len(t.shape) == 1 and t.shape[0] == scale.size
+        if not one_axis and (not 0 <= q.axis < len(t.shape) or t.shape[q.axis] != scale.size):
             raise TinygenError(
                 f"{who} has {scale.size} quantization scales along dimension {q.axis}, "
                 f"but its shape is {list(t.shape)}"

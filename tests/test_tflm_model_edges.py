@@ -1,6 +1,8 @@
-"""The int16 edges keyword models have (TFLite Micro's keyword_scrambled benchmark: an int16
-input quantized to int8, SVDFs, a SOFTMAX to int16, a QUANTIZE of that to int32), on
-models written with tinygen's writer: byte for byte with both interpreters."""
+"""What TFLite Micro's own example models hold beyond the converter's usual output, on
+models written with tinygen's writer: the int16 edges of its keyword benchmark
+(keyword_scrambled.tflite: an int16 input quantized to int8, SVDFs, a SOFTMAX to int16,
+a QUANTIZE of that to int32), byte for byte with both interpreters, and person_detect's
+per-channel biases that carry the weights' quantized dimension."""
 
 from __future__ import annotations
 
@@ -50,3 +52,25 @@ def test_int16_input_softmax_and_int32_output(seed: int, depth: int, beta: float
     result = verify(model, data, random_inputs(graph, 6, seed))
     assert result.ok and result.tflm_disagreements == 0, (
         result.first_divergence.describe() if result.first_divergence else result)
+
+
+def test_per_channel_bias_with_the_weights_axis_is_read() -> None:
+    """Older converters wrote the weights' quantized dimension (3) on 1-D per-channel
+    biases (TFLite Micro's person_detect.tflite): TFLite Micro runs such a model, the
+    reader takes the bias's one axis, and TensorFlow Lite, which refuses the file, is
+    left out of the judgement."""
+    rng = np.random.default_rng(0)
+    w_scale = rng.uniform(0.005, 0.02, 3).astype(np.float32)
+    weights = rng.integers(-127, 128, (3, 4)).astype(np.int8)
+    bias_q = Quantization(w_scale * np.float32(0.05), np.zeros(3, np.int64), 3)
+    tensors = [
+        Tensor("x", (1, 4), "int8", _q(0.05, 3)),
+        Tensor("w", (3, 4), "int8", Quantization(w_scale, np.zeros(3, np.int64), 0), weights),
+        Tensor("b", (3,), "int32", bias_q, rng.integers(-500, 500, 3).astype(np.int32)),
+        Tensor("y", (1, 3), "int8", _q(0.1, -2)),
+    ]
+    graph = Graph(tensors, [Op("FULLY_CONNECTED", [0, 1, 2], [3])], [0], [3], "old bias")
+    data = write_tflite(graph)
+    model = compile_graph(parse_tflite(data, "old bias"), "old_bias")
+    result = verify(model, data, random_inputs(model.graph, 4, 1))
+    assert result.ok and "TensorFlow Lite" in result.missing
