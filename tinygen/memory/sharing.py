@@ -44,6 +44,12 @@ IN_PLACE_INPUTS: dict[str, tuple[int, ...]] = {
     "lut_s8": (0,),
     "quantize_f32_s8": (0,),
     "binary_f32": (0, 1),
+    "relu_f32": (0,),
+    "logistic_f32": (0,),
+    "tanh_f32": (0,),
+    "hard_swish_f32": (0,),
+    "leaky_relu_f32": (0,),
+    "prelu_f32": (0, 1),
 }
 DEPTHWISE = "depthwise_conv2d_s8"
 DEPTHWISE_IN_PLACE = "depthwise_conv2d_s8_inplace"
