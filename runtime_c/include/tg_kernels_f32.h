@@ -40,6 +40,7 @@ typedef struct {
     int32_t batches, in_h, in_w, channels, out_h, out_w;
     int32_t filter_h, filter_w, stride_h, stride_w, pad_h, pad_w;
     float act_min, act_max;
+    int32_t average; /* 1: AVERAGE_POOL_2D, 0: MAX_POOL_2D */
 } tg_pool_f32_params;
 
 typedef struct {
@@ -69,8 +70,7 @@ void tg_depthwise_conv2d_f32(const tg_conv_f32_params *p, const float *input,
                              const float *filter, const float *bias, float *output);
 void tg_fully_connected_f32(const tg_fully_connected_f32_params *p, const float *input,
                             const float *filter, const float *bias, float *output);
-void tg_avg_pool_f32(const tg_pool_f32_params *p, const float *input, float *output);
-void tg_max_pool_f32(const tg_pool_f32_params *p, const float *input, float *output);
+void tg_pool_f32(const tg_pool_f32_params *p, const float *input, float *output);
 void tg_softmax_f32(const tg_softmax_f32_params *p, const float *input, float *output);
 void tg_binary_f32(const tg_binary_f32_params *p, const float *input1, const float *input2,
                    float *output);

@@ -214,12 +214,24 @@ def _quiet_native_output() -> Iterator[None]:
         yield
 
 
-def convert(spec: Spec, rng: np.random.Generator) -> bytes:
+def _converter(spec: Spec) -> Any:
+    """TensorFlow's converter of the spec's function (float32 inputs of its shapes)."""
     tf = tf_module()
     signature = [tf.TensorSpec(shape, tf.float32) for shape in spec.input_shapes]
     func = tf.function(spec.fn, input_signature=signature, autograph=False)
     concrete = func.get_concrete_function()
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], func)
+    return tf.lite.TFLiteConverter.from_concrete_functions([concrete], func)
+
+
+def _converted(converter: Any) -> bytes:
+    with warnings.catch_warnings(), _quiet_native_output():
+        warnings.simplefilter("ignore")
+        return bytes(converter.convert())
+
+
+def convert(spec: Spec, rng: np.random.Generator) -> bytes:
+    tf = tf_module()
+    converter = _converter(spec)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if not spec.dense_per_channel:
         converter._experimental_disable_per_channel_quantization_for_dense_layers = True
@@ -232,23 +244,12 @@ def convert(spec: Spec, rng: np.random.Generator) -> bytes:
     if not spec.float_io:
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
-    with warnings.catch_warnings(), _quiet_native_output():
-        warnings.simplefilter("ignore")
-        model = converter.convert()
-    return bytes(model)
+    return _converted(converter)
 
 
 def convert_float(spec: Spec) -> bytes:
     """The spec converted as a float32 model (no quantization, TFLite builtins)."""
-    tf = tf_module()
-    signature = [tf.TensorSpec(shape, tf.float32) for shape in spec.input_shapes]
-    func = tf.function(spec.fn, input_signature=signature, autograph=False)
-    concrete = func.get_concrete_function()
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], func)
-    with warnings.catch_warnings(), _quiet_native_output():
-        warnings.simplefilter("ignore")
-        model = converter.convert()
-    return bytes(model)
+    return _converted(_converter(spec))
 
 
 def _patch_softmax_beta(model: bytes, beta: float) -> bytes:

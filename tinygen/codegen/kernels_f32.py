@@ -12,8 +12,8 @@ CORE_F32: dict[str, CKernel] = {
     "conv2d_f32": kernel("tg_conv2d_f32", "tg_conv_f32_params"),
     "depthwise_conv2d_f32": kernel("tg_depthwise_conv2d_f32", "tg_conv_f32_params"),
     "fully_connected_f32": kernel("tg_fully_connected_f32", "tg_fully_connected_f32_params"),
-    "avg_pool_f32": kernel("tg_avg_pool_f32", "tg_pool_f32_params"),
-    "max_pool_f32": kernel("tg_max_pool_f32", "tg_pool_f32_params"),
+    "avg_pool_f32": kernel("tg_pool_f32", "tg_pool_f32_params"),
+    "max_pool_f32": kernel("tg_pool_f32", "tg_pool_f32_params"),
     "softmax_f32": kernel("tg_softmax_f32", "tg_softmax_f32_params"),
     "binary_f32": kernel("tg_binary_f32", "tg_binary_f32_params"),
 }

@@ -40,6 +40,7 @@ class FullyConnectedF32Params:
 class PoolF32Params(PoolWindow):
     act_min: np.float32
     act_max: np.float32
+    average: int  # 1: AVERAGE_POOL_2D, 0: MAX_POOL_2D (one C kernel)
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,10 @@ def lower_fully_connected_f32(graph: Graph, index: int, op: Op) -> KernelCall:
 def lower_pool_f32(graph: Graph, index: int, op: Op) -> KernelCall:
     window = pool_window(graph, index, op, "float32")
     act_min, act_max = float_activation(index, op)
-    params = PoolF32Params(**dataclasses.asdict(window), act_min=act_min, act_max=act_max)
-    kernel = "avg_pool_f32" if op.kind == "AVERAGE_POOL_2D" else "max_pool_f32"
+    average = op.kind == "AVERAGE_POOL_2D"
+    params = PoolF32Params(**dataclasses.asdict(window), act_min=act_min, act_max=act_max,
+                           average=int(average))
+    kernel = "avg_pool_f32" if average else "max_pool_f32"
     return KernelCall(kernel, (op.inputs[0],), (op.outputs[0],), params)
 
 

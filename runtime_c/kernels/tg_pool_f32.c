@@ -1,10 +1,11 @@
-/* float32 max pooling, as TensorFlow Lite's reference kernel: the largest of the window's
- * values inside the input, then the clamp. */
+/* float32 average and max pooling, as TensorFlow Lite's reference kernels: over the
+ * window's values inside the input (rows, then columns), their sum divided by their
+ * count (average) or the largest (max), then the clamp. */
 #include <float.h>
 
 #include "tg_kernels_f32.h"
 
-void tg_max_pool_f32(const tg_pool_f32_params *p, const float *input, float *output)
+void tg_pool_f32(const tg_pool_f32_params *p, const float *input, float *output)
 {
     int32_t b, oy, ox, c, y, x;
     for (b = 0; b < p->batches; ++b) {
@@ -18,14 +19,16 @@ void tg_max_pool_f32(const tg_pool_f32_params *p, const float *input, float *out
                 const int32_t xs = x0 < 0 ? 0 : x0;
                 const int32_t xe = x0 + p->filter_w > p->in_w ? p->in_w : x0 + p->filter_w;
                 for (c = 0; c < p->channels; ++c) {
-                    float best = -FLT_MAX;
+                    float total = 0.0f, best = -FLT_MAX;
                     for (y = ys; y < ye; ++y) {
                         for (x = xs; x < xe; ++x) {
                             const float v = image[(y * p->in_w + x) * p->channels + c];
+                            total += v;
                             best = v > best ? v : best;
                         }
                     }
-                    *output++ = tg_clamp_f32(best, p->act_min, p->act_max);
+                    total = p->average ? total / (float)((ye - ys) * (xe - xs)) : best;
+                    *output++ = tg_clamp_f32(total, p->act_min, p->act_max);
                 }
             }
         }
