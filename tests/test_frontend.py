@@ -163,3 +163,11 @@ def test_invalid_graph_is_refused(edit: Callable[[Any], None], message: str) -> 
     graph = parse_tflite(_edited(edit))
     with pytest.raises(TinygenError, match=re.escape(message)):
         check_graph(graph)
+
+
+def test_the_writer_writes_every_option_the_reader_reads() -> None:
+    """A kind whose options the reader reads but the writer lacks would be written without
+    them (a TRANSPOSE_CONV of strides 0, an LSTM without its cell clip)."""
+    from tinygen.frontend import options, tflite_writer
+
+    assert set(options.OPTIONS) <= set(tflite_writer._OPTIONS)

@@ -281,6 +281,10 @@ def _mirror_mode(_: flatbuffers.Builder, a: dict[str, Any]) -> int:
     return _enum(tflite.MirrorPadMode, a.get("mode", "REFLECT"), "mirror padding mode")
 
 
+def _index_type(_: flatbuffers.Builder, a: dict[str, Any]) -> int:
+    return _enum(tflite.TensorType, str(a.get("output_type", "int64")).upper(), "index type")
+
+
 _OPTIONS.update({
     "CONCATENATION": ("ConcatenationOptions", [("Axis", _AXIS), _FUSED]),
     "MUL": ("MulOptions", [_FUSED]),
@@ -319,6 +323,30 @@ _OPTIONS.update({
     "SPACE_TO_BATCH_ND": ("SpaceToBatchNDOptions", []),
     "BATCH_TO_SPACE_ND": ("BatchToSpaceNDOptions", []),
     "GATHER": ("GatherOptions", [("Axis", _AXIS), ("BatchDims", _attr("batch_dims", 0))]),
+    "ARG_MAX": ("ArgMaxOptions", [("OutputType", _index_type)]),
+    "ARG_MIN": ("ArgMinOptions", [("OutputType", _index_type)]),
+    "BATCH_MATMUL": (
+        "BatchMatMulOptions",
+        [
+            ("AdjX", _attr("adj_x", False, bool)),
+            ("AdjY", _attr("adj_y", False, bool)),
+            ("AsymmetricQuantizeInputs", _attr("asymmetric_quantize_inputs", False, bool)),
+        ],
+    ),
+    "TRANSPOSE_CONV": ("TransposeConvOptions", [("Padding", _padding), *_STRIDES, _FUSED]),
+    "PADV2": ("PadV2Options", []),
+    "DIV": ("DivOptions", [_FUSED]),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": (
+        "UnidirectionalSequenceLSTMOptions",
+        [
+            _FUSED,
+            ("CellClip", _attr("cell_clip", 0.0, float)),
+            ("ProjClip", _attr("proj_clip", 0.0, float)),
+            ("TimeMajor", _attr("time_major", False, bool)),
+            ("AsymmetricQuantizeInputs", _attr("asymmetric_quantize_inputs", False, bool)),
+            ("DiagonalRecurrentTensors", _attr("diagonal_recurrent_tensors", False, bool)),
+        ],
+    ),
     "SVDF": (
         "SVDFOptions",
         [
