@@ -5,7 +5,11 @@ residual with ReLU6) are converted to float .tflite by TensorFlow without optimi
 ``tf_quantize`` quantizes the same Keras model with TensorFlow's converter (full integer,
 int8 inputs and outputs, the same calibration samples) for comparison. ``outputs`` runs a
 model with TensorFlow Lite's reference kernels on held-out samples, ``measure`` compares
-dequantized outputs with the float model's: SQNR in dB and top-1 agreement.
+dequantized outputs with the float model's: SQNR in dB and top-1 agreement. For the
+operator families of tests/test_quantize_ops.py: ``signatures`` pairs the tensors of two
+int8 graphs by where they come from, ``in_place_tainted`` names those whose range
+TensorFlow's calibration may widen, ``float_outputs`` and ``int8_outputs`` run a model on
+samples.
 """
 
 from __future__ import annotations
@@ -18,6 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from tinygen.frontend.tflite import parse_tflite
+from tinygen.ir import Graph
+from tinygen.lowering import lower_graph
+from tinygen.quantize.ranges import quantize_values
+from tinygen.quantize.rules import SAME_SCALE, SHARED_INPUTS
+from tinygen.reference.interpreter import run_reference
+from tinygen.verify.tflite_ref import TfliteReference
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -260,6 +272,93 @@ def shared_model(shared: Path, name: str) -> FloatModel:
     )
 
 
+# -- comparing tinygen's int8 graphs with TensorFlow's (tests/test_quantize_ops.py) -------
+
+
+def in_place_tainted(graph: Graph) -> set[int]:
+    """Tensors whose range TensorFlow's calibration may widen: the computed inputs of the
+    operators its interpreter runs in place, and the tensors sharing their quantization."""
+    parent = list(range(len(graph.tensors)))
+
+    def root(t: int) -> int:
+        while parent[t] != t:
+            t = parent[t]
+        return t
+
+    for op in graph.ops:
+        if op.kind in SAME_SCALE | SHARED_INPUTS:
+            for t in op.inputs + op.outputs:
+                if t >= 0 and graph.tensors[t].dtype == "int8":
+                    parent[root(t)] = root(op.outputs[0])
+    seeds = {
+        root(t)
+        for op in graph.ops
+        if op.kind in ("ADD", "SUB", "MUL")
+        for t in op.inputs
+        if t not in graph.inputs and not graph.tensors[t].is_constant
+    }
+    return {t for t in range(len(graph.tensors)) if root(t) in seeds}
+
+
+def signatures(graph: Graph) -> dict[Any, tuple[int, int | None]]:
+    """Each tensor by where it comes from (graph input k, or output j of an operator of
+    this kind on inputs with these signatures, constants by value), whatever the order of
+    the operators: signature → (tensor, producing or reading operator)."""
+    sig: dict[int, Any] = {t: ("input", k) for k, t in enumerate(graph.inputs)}
+    found: dict[Any, tuple[int, int | None]] = {s: (t, None) for t, s in sig.items()}
+
+    def constant(t: int) -> Any:
+        data = np.asarray(graph.tensors[t].data)
+        return ("constant", data.shape, str(data.dtype), data.tobytes())
+
+    for i, op in enumerate(graph.ops):
+        kept = op.inputs[:1] if op.kind == "RESHAPE" else op.inputs  # (tinygen folds the shape)
+        ins = tuple(None if t < 0 else sig[t] if t in sig else constant(t) for t in kept)
+        for j, y in enumerate(op.outputs):
+            sig[y] = (op.kind, j, ins)
+            assert sig[y] not in found, f"two tensors {sig[y]}"
+            found[sig[y]] = (y, i)
+        for k, t in enumerate(kept):
+            if t >= 0 and graph.tensors[t].is_constant:
+                found[("constant", k, sig[op.outputs[0]])] = (t, i)
+    return found
+
+
+def float_outputs(model: bytes, samples: np.ndarray) -> np.ndarray:
+    """Every float output of the float model on each sample, flattened one after the other
+    (not ARG_MAX's and ARG_MIN's indices)."""
+    reference = TfliteReference(model)
+    shape = parse_tflite(model).tensors[parse_tflite(model).inputs[0]].shape
+    rows = [reference.invoke([x.reshape(shape)]) for x in samples]
+    return np.stack([np.concatenate([y.reshape(-1) for y in row if y.dtype == np.float32])
+                     for row in rows])
+
+
+def int8_outputs(model: bytes, samples: np.ndarray, indices: bool = False) -> np.ndarray:
+    """Every int8 output of an int8 model, dequantized, on each sample (or, with
+    ``indices``, its index outputs): run by tinygen's reference, which is TFLite Micro's
+    arithmetic (the byte-exact test checks it), since TensorFlow Lite's reference kernels
+    lack int8 DEPTH_TO_SPACE and get int8 SUM wrong."""
+    graph = parse_tflite(model)
+    calls = lower_graph(graph)
+    x = graph.tensors[graph.inputs[0]]
+    assert x.quant is not None
+    rows = []
+    for sample in samples:
+        q = quantize_values(sample.reshape(x.shape), x.quant.scale0, x.quant.zero_point0)
+        values = run_reference(graph, calls, [q])
+        row = []
+        for t in graph.outputs:
+            yq = graph.tensors[t].quant
+            if yq is None or indices:
+                if (yq is None) == indices:  # (an index output: int32 or int64)
+                    row.append(values[t].reshape(-1).astype(np.float64))
+                continue
+            row.append((values[t].reshape(-1).astype(np.float64) - yq.zero_point0) * yq.scale0)
+        rows.append(np.concatenate(row) if row else np.zeros(0))
+    return np.stack(rows)
+
+
 # -- measures --------------------------------------------------------------------------
 
 
@@ -274,8 +373,6 @@ def outputs(model: bytes, samples: np.ndarray) -> np.ndarray:
 
     Every model is run by TensorFlow Lite's reference kernels, the arithmetic TFLite Micro
     and tinygen's C share."""
-    from tinygen.verify.tflite_ref import TfliteReference
-
     ref = TfliteReference(model)
     detail, out_detail = ref._inputs[0], ref._outputs[0]
     results = []

@@ -2,7 +2,8 @@
 
 Small float models made with TensorFlow's converter, one per operator family (arithmetic and
 activations, data movement, operators whose inputs share a scale, resizes and depth
-moves, reductions, pads and gathers, a graph whose batch axis moves), are quantized by
+moves, reductions, pads and gathers, a graph whose batch axis moves, PADV2 / PRELU /
+ARG_MAX / ARG_MIN, TRANSPOSE_CONV / BATCH_MATMUL), are quantized by
 tinygen and by TensorFlow's converter (its calibrator and MLIR quantizer, the same
 calibration samples). Each is:
 
@@ -11,7 +12,8 @@ calibration samples). Each is:
   records an in-place operator's output as its input's range (the computed inputs of
   ADD, SUB and MUL, and the tensors sharing their quantization);
 * as faithful: on held-out samples, its dequantized outputs (all of them) are at most
-  0.5 dB SQNR worse than TensorFlow's against the float model;
+  0.5 dB SQNR worse than TensorFlow's against the float model, and its index outputs
+  (ARG_MAX's, ARG_MIN's, left int32 / int64) are those of TensorFlow's int8 model;
 * valid: ``tinygen verify`` finds every output byte equal to TFLite Micro's and TensorFlow
   Lite's (TFLite Micro's alone where TensorFlow Lite cannot be the judge);
 * calibrated right: the float kernels calibration runs give TensorFlow Lite's float
@@ -29,7 +31,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-from quantize_harness import measure, smooth_samples, tf_quantize_tflite
+from quantize_harness import (
+    float_outputs,
+    in_place_tainted,
+    int8_outputs,
+    measure,
+    signatures,
+    smooth_samples,
+    tf_quantize_tflite,
+)
 from tf_models import convert
 
 from tinygen.cli import main
@@ -41,9 +51,6 @@ from tinygen.lowering import lower_graph
 from tinygen.passes.canonicalize import canonicalize
 from tinygen.quantize import Quantized, QuantizeOptions, quantize_graph
 from tinygen.quantize.calibrate import FloatRunner
-from tinygen.quantize.ranges import quantize_values
-from tinygen.quantize.rules import SAME_SCALE, SHARED_INPUTS
-from tinygen.reference.interpreter import run_reference
 from tinygen.verify.compare import verify
 from tinygen.verify.inputs import random_inputs
 from tinygen.verify.tflite_ref import TfliteReference
@@ -151,6 +158,29 @@ def _depth(x: Any) -> Any:
     return tf.nn.depth_to_space(tf.nn.conv2d(x, _const((1, 1, 8, 8), 8, 0.6), 1, "SAME"), 2)
 
 
+def _pads_args(x: Any) -> tuple[Any, ...]:
+    """PADV2 (its constant quantized with its input's parameters), PRELU (per-channel alphas,
+    quantized per tensor), ARG_MAX (int32 indices) and ARG_MIN (int64, tf.argmin's
+    default), whose outputs stay integers."""
+    tf = _tf()
+    c = tf.nn.conv2d(x, _const((1, 1, 4, 4), 12, 0.6), 1, "SAME")  # (1, 4, 4, 4)
+    padded = tf.pad(c, [[0, 0], [1, 0], [0, 1], [0, 0]], constant_values=0.4)  # (1, 5, 5, 4)
+    alpha = np.random.default_rng(13).uniform(-0.5, 0.5, (1, 1, 4)).astype(np.float32)
+    prelu = tf.nn.relu(padded) + tf.constant(-alpha) * tf.nn.relu(-padded)
+    return prelu, tf.argmax(c, axis=-1, output_type=tf.int32), tf.argmin(x, axis=2)
+
+
+def _transpose_matmul(x: Any) -> tuple[Any, ...]:
+    """TRANSPOSE_CONV (stride 2, SAME, a bias: per-channel weights and int32 bias) and
+    BATCH_MATMUL of two operands computed at run time (one transposed: adj_y)."""
+    tf = _tf()
+    c = tf.nn.conv2d(x, _const((1, 1, 4, 4), 14, 0.6), 1, "SAME")  # (1, 4, 4, 4)
+    up = tf.nn.conv2d_transpose(c, _const((3, 3, 3, 4), 15, 0.5), (1, 8, 8, 3), 2, "SAME")
+    rows = tf.reshape(c, (1, 16, 4))
+    other = tf.reshape(tf.nn.relu(x), (1, 16, 4))
+    return up + _const((3,), 16, 0.3), tf.matmul(rows, other, transpose_b=True)
+
+
 def _batch_axis(x: Any) -> Any:
     """A TRANSPOSE that moves the batch axis: calibration runs sample by sample."""
     tf = _tf()
@@ -178,6 +208,9 @@ MODELS: dict[str, tuple[Callable[[Any], Any], tuple[int, ...], tuple[float, floa
     "space_batch": (_space_batch, (1, 6, 6, 2), (-1.0, 1.0),
                     {"SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"}),
     "depth": (_depth, (1, 3, 2, 8), (-1.0, 1.0), {"DEPTH_TO_SPACE"}),
+    "pads_args": (_pads_args, (1, 4, 4, 4), (-1.0, 1.0), {"PADV2", "PRELU", "ARG_MAX", "ARG_MIN"}),
+    "transpose_matmul": (_transpose_matmul, (1, 4, 4, 4), (-1.0, 1.0),
+                         {"TRANSPOSE_CONV", "BATCH_MATMUL"}),
 }
 #: The models TensorFlow Lite's reference kernels run in int8 (not DEPTH_TO_SPACE).
 BOTH_RUN = [name for name in MODELS if name != "depth"]
@@ -213,55 +246,6 @@ def _ours(name: str) -> Quantized:
     return _quantize(name)
 
 
-def _in_place_tainted(graph: Graph) -> set[int]:
-    """Tensors whose range TensorFlow's calibration may widen: the computed inputs of the
-    operators its interpreter runs in place, and the tensors sharing their quantization."""
-    parent = list(range(len(graph.tensors)))
-
-    def root(t: int) -> int:
-        while parent[t] != t:
-            t = parent[t]
-        return t
-
-    for op in graph.ops:
-        if op.kind in SAME_SCALE | SHARED_INPUTS:
-            for t in op.inputs + op.outputs:
-                if t >= 0 and graph.tensors[t].dtype == "int8":
-                    parent[root(t)] = root(op.outputs[0])
-    seeds = {
-        root(t)
-        for op in graph.ops
-        if op.kind in ("ADD", "SUB", "MUL")
-        for t in op.inputs
-        if t not in graph.inputs and not graph.tensors[t].is_constant
-    }
-    return {t for t in range(len(graph.tensors)) if root(t) in seeds}
-
-
-def _signatures(graph: Graph) -> dict[Any, tuple[int, int | None]]:
-    """Each tensor by where it comes from (graph input k, or output j of an operator of
-    this kind on inputs with these signatures, constants by value), whatever the order of
-    the operators: signature → (tensor, producing or reading operator)."""
-    sig: dict[int, Any] = {t: ("input", k) for k, t in enumerate(graph.inputs)}
-    found: dict[Any, tuple[int, int | None]] = {s: (t, None) for t, s in sig.items()}
-
-    def constant(t: int) -> Any:
-        data = np.asarray(graph.tensors[t].data)
-        return ("constant", data.shape, str(data.dtype), data.tobytes())
-
-    for i, op in enumerate(graph.ops):
-        kept = op.inputs[:1] if op.kind == "RESHAPE" else op.inputs  # (tinygen folds the shape)
-        ins = tuple(None if t < 0 else sig[t] if t in sig else constant(t) for t in kept)
-        for j, y in enumerate(op.outputs):
-            sig[y] = (op.kind, j, ins)
-            assert sig[y] not in found, f"two tensors {sig[y]}"
-            found[sig[y]] = (y, i)
-        for k, t in enumerate(kept):
-            if t >= 0 and graph.tensors[t].is_constant:
-                found[("constant", k, sig[op.outputs[0]])] = (t, i)
-    return found
-
-
 # -- each family: TensorFlow's operators and parameters, as faithful, byte-exact -----------
 
 
@@ -288,9 +272,9 @@ def test_operators_quantized_as_tensorflow_does(name: str) -> None:
     included) on the same tensors, the same versions, scales, zero points and constants."""
     ours, theirs = _ours(name).graph, parse_tflite(_tensorflows(name))
     assert MODELS[name][3] <= {op.kind for op in ours.ops}
-    mine, other = _signatures(ours), _signatures(theirs)
+    mine, other = signatures(ours), signatures(theirs)
     assert set(mine) == set(other), set(mine) ^ set(other)
-    tainted = _in_place_tainted(theirs)
+    tainted = in_place_tainted(theirs)
     compared = 0
     for key, (a, i) in mine.items():
         b, j = other[key]
@@ -306,35 +290,6 @@ def test_operators_quantized_as_tensorflow_does(name: str) -> None:
             np.testing.assert_array_equal(ta.data, tb.data, err_msg=ta.name)
         compared += 1
     assert compared >= 4, compared
-
-
-def _float_outputs(model: bytes, samples: np.ndarray) -> np.ndarray:
-    """Every output of the float model on each sample, flattened one after the other."""
-    reference = TfliteReference(model)
-    shape = parse_tflite(model).tensors[parse_tflite(model).inputs[0]].shape
-    rows = [reference.invoke([x.reshape(shape)]) for x in samples]
-    return np.stack([np.concatenate([y.reshape(-1) for y in row]) for row in rows])
-
-
-def _int8_outputs(model: bytes, samples: np.ndarray) -> np.ndarray:
-    """Every output of an int8 model, dequantized, on each sample: run by tinygen's
-    reference, which is TFLite Micro's arithmetic (the byte-exact test checks it), since
-    TensorFlow Lite's reference kernels lack int8 DEPTH_TO_SPACE and get int8 SUM wrong."""
-    graph = parse_tflite(model)
-    calls = lower_graph(graph)
-    x = graph.tensors[graph.inputs[0]]
-    assert x.quant is not None
-    rows = []
-    for sample in samples:
-        q = quantize_values(sample.reshape(x.shape), x.quant.scale0, x.quant.zero_point0)
-        values = run_reference(graph, calls, [q])
-        row = []
-        for t in graph.outputs:
-            yq = graph.tensors[t].quant
-            assert yq is not None
-            row.append((values[t].reshape(-1).astype(np.float64) - yq.zero_point0) * yq.scale0)
-        rows.append(np.concatenate(row))
-    return np.stack(rows)
 
 
 def test_split_pieces_claimed_apart() -> None:
@@ -353,25 +308,35 @@ def test_split_pieces_claimed_apart() -> None:
 def test_as_faithful_as_tensorflow(name: str) -> None:
     """All outputs, on held-out samples, against the float model's."""
     held_out = _samples(name, 1)
-    reference = _float_outputs(_float_model(name), held_out)
-    mine = measure(reference, _int8_outputs(_ours(name).model, held_out))
-    theirs = measure(reference, _int8_outputs(_tensorflows(name), held_out))
+    reference = float_outputs(_float_model(name), held_out)
+    mine = measure(reference, int8_outputs(_ours(name).model, held_out))
+    theirs = measure(reference, int8_outputs(_tensorflows(name), held_out))
     print(f"{name}: tinygen {mine.sqnr_db:.2f} dB, TensorFlow {theirs.sqnr_db:.2f} dB")
     assert mine.sqnr_db >= theirs.sqnr_db - TOLERANCE_DB, (mine, theirs)
     assert mine.sqnr_db > 20, mine
+    # ARG_MAX's and ARG_MIN's indices: those of TensorFlow's int8 model
+    ours = int8_outputs(_ours(name).model, held_out, indices=True)
+    np.testing.assert_array_equal(ours, int8_outputs(_tensorflows(name), held_out, True))
 
 
 def _assert_verified(model: bytes, runs: int = 12) -> None:
     """``tinygen verify``'s comparison, in this process: the generated C's every output byte
     equals TFLite Micro's and TensorFlow Lite's (TFLite Micro's alone where TensorFlow
     Lite's reference kernel is known wrong: int8 SUM; TensorFlow Lite's where TFLite Micro
-    is: SPACE_TO_BATCH_ND pads with 0 instead of the zero point)."""
+    is: SPACE_TO_BATCH_ND pads with 0 instead of the zero point; TensorFlow Lite's alone
+    where TFLite Micro cannot run the model: an int64 ARG_MIN)."""
     compiled = compile_graph(parse_tflite(model), "q")
-    result = verify(compiled, model, random_inputs(compiled.graph, runs, 0))
-    assert not result.missing, result.missing
-    kinds = {op.kind for op in parse_tflite(model).ops}  # as written, before any fusing
-    if "SUM" in kinds:  # TensorFlow Lite's int8 SUM is wrong: TFLite Micro judges
-        assert result.judge == TFLM and result.tflite_wrong
+    graph = parse_tflite(model)
+    int64 = any(graph.tensors[t].dtype == "int64" for t in graph.outputs)
+    failures = {TFLM: "TFLite Micro's ARG_MIN / ARG_MAX write int32 only"} if int64 else None
+    result = verify(compiled, model, random_inputs(compiled.graph, runs, 0), failures=failures)
+    assert sorted(result.missing) == ([TFLM] if int64 else []), result.missing
+    kinds = {op.kind for op in graph.ops}  # as written, before any fusing
+    if int64:  # an int64 ARG_MIN: TensorFlow Lite alone
+        assert result.judge == TFLITE
+    elif "SUM" in kinds:  # TensorFlow Lite's int8 SUM is wrong: TFLite Micro judges (up to
+        # the last SUM, TensorFlow Lite after it where there is more)
+        assert result.judge.startswith(TFLM) and result.tflite_wrong, result.judge
     elif "SPACE_TO_BATCH_ND" in kinds:  # TFLite Micro pads with 0, not the zero point
         assert result.judge == TFLITE
         assert result.parting is None or result.parting.kind == "SPACE_TO_BATCH_ND"
@@ -411,6 +376,8 @@ KERNELS = {
              "squared_difference_s8", "l2_normalization_s8", "lut_s8"},
     "space_batch": {"conv2d_s8"},  # one dilated convolution (tinygen fuses the three)
     "depth": {"strided_copy_s8"},
+    "pads_args": {"pad_s8", "prelu_s8", "arg_max_s8", "arg_min_s8"},
+    "transpose_matmul": {"transpose_conv_s8", "batch_matmul_s8"},
 }
 
 
@@ -446,6 +413,11 @@ def _refused(graph: Graph) -> str:
 
 
 def test_refusals() -> None:
+    """What the pass refuses, each with its sentence: a fused activation CONCATENATION does
+    not apply, STRIDED_SLICE's new-axis mask, an operator of constants only, a dilated
+    convolution of a dynamic batch, PRELU's alpha, PADV2's value and TRANSPOSE_CONV's
+    weights computed at run time, BATCH_MATMUL with a constant operand, and the operators
+    the pass does not handle (EXP, DIV)."""
     graph = parse_tflite(_float_model("shared"))
     concat = next(i for i, op in enumerate(graph.ops) if op.kind == "CONCATENATION")
     graph.ops[concat].attrs["activation"] = "RELU"
@@ -464,6 +436,28 @@ def test_refusals() -> None:
                                 data=np.zeros(source.shape, np.float32)))
     graph.ops[logistic].inputs[0] = len(graph.tensors) - 1
     assert f"operator {logistic} (LOGISTIC) reads only constants" in _refused(graph)
+
+    graph = parse_tflite(_float_model("pads_args"))
+    prelu = next(i for i, op in enumerate(graph.ops) if op.kind == "PRELU")
+    padv2 = next(i for i, op in enumerate(graph.ops) if op.kind == "PADV2")
+    graph.ops[prelu].inputs[1] = graph.ops[prelu].inputs[0]
+    graph.ops[padv2].inputs[2] = graph.ops[padv2].inputs[0]
+    message = _refused(graph)
+    assert f"operator {prelu} (PRELU) computes its alpha at run time" in message, message
+    assert f"operator {padv2} (PADV2) computes its constant value at run time" in message
+
+    graph = parse_tflite(_float_model("transpose_matmul"))
+    matmul = next(i for i, op in enumerate(graph.ops) if op.kind == "BATCH_MATMUL")
+    up = next(i for i, op in enumerate(graph.ops) if op.kind == "TRANSPOSE_CONV")
+    right = graph.tensors[graph.ops[matmul].inputs[1]]
+    graph.tensors.append(Tensor("rhs", right.shape, "float32",
+                                data=np.ones(right.shape, np.float32)))
+    graph.ops[matmul].inputs[1] = len(graph.tensors) - 1
+    graph.ops[up].inputs[1] = graph.ops[up].inputs[2]
+    message = _refused(graph)
+    # (the indices are the canonical graph's: its RESHAPEs folded away)
+    assert "(BATCH_MATMUL) has a constant operand" in message, message
+    assert "(TRANSPOSE_CONV) computes its weights at run time" in message, message
 
     from quantize_harness import _float_tflite
 

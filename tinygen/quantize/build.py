@@ -4,8 +4,9 @@ Tensor ``t`` of the float graph is tensor ``t`` of the int8 graph (an activation
 int8 with its parameters; integer constants such as axes stay as they are), so the report
 can pair them. Quantized weights, biases and operands are new tensors appended to the
 list; the float constants they replace stay unused and are not written. A constant
-operand of CONCATENATION, PACK, MAXIMUM or MINIMUM takes the operator's output
-quantization, any other its own range. A requantize of the plan (:mod:`scales`) is an
+operand of CONCATENATION, PACK, MAXIMUM or MINIMUM, and PADV2's constant value, take the
+operator's output quantization, PRELU's alpha is symmetric per tensor (as weights), any
+other its own range. A requantize of the plan (:mod:`scales`) is an
 int8 → int8 QUANTIZE right after the tensor's producer (one per tensor and quantization,
 shared by the operators that read it so). With float inputs and outputs, each graph
 input gets a float32 tensor and a QUANTIZE before it, each output a DEQUANTIZE after it.
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from tinygen.ir import NO_TENSOR, Graph, Op, Quantization, Tensor
-from tinygen.quantize.rules import SHARED_INPUTS, WEIGHTED
+from tinygen.quantize.rules import SAME_SCALE, SHARED_INPUTS, WEIGHTED
 from tinygen.quantize.scales import Plan
 from tinygen.quantize.versions import INT8_VERSIONS, int8_version
 from tinygen.quantize.weights import (
@@ -72,13 +75,31 @@ class _Builder:
             inputs.append(NO_TENSOR)
         return inputs
 
+    def _transpose_conv(self, op: Op) -> list[int]:
+        """Output shape, per-channel weights (axis 0), input, int32 bias (if any)."""
+        g = self.float_graph
+        shape, w, x = op.inputs[:3]
+        b = op.inputs[3] if len(op.inputs) > 3 else NO_TENSOR
+        input_scale = float(self.params[x].scale[0])
+        bias = g.tensors[b].data if b != NO_TENSOR else None
+        scales = fit_bias(input_scale, weight_scales(g.tensors[w].data, 0), bias)
+        inputs = [shape, self._append(weight_tensor(g.tensors[w], scales, 0)), x]
+        if b != NO_TENSOR:
+            inputs.append(self._append(bias_tensor(g.tensors[b], input_scale, scales)))
+        elif len(op.inputs) > 3:
+            inputs.append(NO_TENSOR)
+        return inputs
+
     def _operands(self, op: Op) -> list[int]:
         g = self.float_graph
         inputs = []
         for t in op.inputs:
             tensor = g.tensors[t] if t != NO_TENSOR else None
             if tensor is not None and tensor.is_constant and tensor.dtype == "float32":
-                if op.kind in SHARED_INPUTS:
+                if op.kind == "PRELU":  # alpha: symmetric, per tensor
+                    data = np.asarray(tensor.data)
+                    t = self._append(weight_tensor(tensor, weight_scales(data, None), None))
+                elif op.kind in SHARED_INPUTS or op.kind in SAME_SCALE:  # PADV2's value
                     quant = self.params[op.outputs[0]]
                     t = self._append(shared_operand(tensor, quant))
                 else:
@@ -100,7 +121,12 @@ class _Builder:
         return self.requantized[key]
 
     def op(self, index: int, op: Op) -> Op:
-        inputs = self._weighted(op) if op.kind in WEIGHTED else self._operands(op)
+        if op.kind in WEIGHTED:
+            inputs = self._weighted(op)
+        elif op.kind == "TRANSPOSE_CONV":
+            inputs = self._transpose_conv(op)
+        else:
+            inputs = self._operands(op)
         for k in range(len(inputs)):
             if (index, k) in self.reads:
                 inputs[k] = self._requantized(op.inputs[k], self.reads[(index, k)])

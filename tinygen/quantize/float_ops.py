@@ -7,7 +7,9 @@ rank). The data-movement operators are index maps (:mod:`float_movement`). Windo
 geometry (SAME / VALID, strides, dilation) is TensorFlow Lite's, from
 :mod:`tinygen.geometry`; SAME average pooling divides by the number of input elements
 under the window, as TensorFlow Lite does. RESIZE_BILINEAR interpolates as TensorFlow
-Lite's float kernel does.
+Lite's float kernel does. TRANSPOSE_CONV scatters as TensorFlow Lite's reference kernel;
+ARG_MAX and ARG_MIN give their indices as float32 (the runner's arrays; the pass leaves
+their int32 / int64 outputs unquantized).
 """
 
 from __future__ import annotations
@@ -225,6 +227,74 @@ def pad(_: Attrs, x: np.ndarray, paddings: np.ndarray) -> np.ndarray:
     return np.pad(x, [tuple(w) for w in widths]).astype(np.float32)
 
 
+def pad_v2(_: Attrs, x: np.ndarray, paddings: np.ndarray,
+           value: np.ndarray | None) -> np.ndarray:
+    """Padding with PADV2's constant (0.0 without one), of each sample as PAD's."""
+    widths = np.asarray(paddings, dtype=np.int64).reshape(-1, 2)
+    if widths[0].any():
+        raise TinygenError("PADV2 of the batch dimension cannot be calibrated sample by sample")
+    fill = 0.0 if value is None else float(np.asarray(value, np.float32).reshape(-1)[0])
+    return np.pad(x, [tuple(w) for w in widths], constant_values=fill).astype(np.float32)
+
+
+def prelu(_: Attrs, x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``x`` where it is at least 0, ``alpha · x`` elsewhere (``alpha`` broadcasts)."""
+    return np.where(x >= 0, x, x * alpha).astype(np.float32)
+
+
+def transpose_conv(a: Attrs, shape: np.ndarray, w: np.ndarray, x: np.ndarray,
+                   b: np.ndarray | None) -> np.ndarray:
+    """Input pixel (iy, ix) scatters ``x · w[oc, ky, kx, :]`` onto output pixel
+    (iy · stride_h - pad_h + ky, ix · stride_w - pad_w + kx), the padding TensorFlow Lite
+    takes from the output's size as if it were a convolution's input."""
+    out_c, fh, fw, _ = w.shape
+    count, in_h, in_w, _ = x.shape
+    out_h, out_w = (int(v) for v in np.asarray(shape).reshape(-1)[1:3])
+    sh, sw = a["stride_h"], a["stride_w"]
+    pad_h = padding_before(sh, 1, out_h, fh, output_size(a["padding"], out_h, fh, sh, 1))
+    pad_w = padding_before(sw, 1, out_w, fw, output_size(a["padding"], out_w, fw, sw, 1))
+    full_h = max((in_h - 1) * sh + fh, pad_h + out_h)
+    full_w = max((in_w - 1) * sw + fw, pad_w + out_w)
+    full = np.zeros((count, full_h, full_w, out_c), np.float32)
+    taps = np.einsum("bhwi,oyxi->bhwyxo", x, w).astype(np.float32)
+    for ky in range(fh):
+        for kx in range(fw):
+            full[:, ky : ky + (in_h - 1) * sh + 1 : sh, kx : kx + (in_w - 1) * sw + 1 : sw] += (
+                taps[:, :, :, ky, kx]
+            )
+    out = full[:, pad_h : pad_h + out_h, pad_w : pad_w + out_w]
+    if b is not None:
+        out = out + b
+    return activate(out.astype(np.float32), a.get("activation", "NONE"))
+
+
+def batch_matmul(a: Attrs, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x @ y`` over broadcast batch dimensions, either side transposed (adj_x, adj_y)."""
+    if a.get("adj_x", False):
+        x = np.swapaxes(x, -1, -2)
+    if a.get("adj_y", False):
+        y = np.swapaxes(y, -1, -2)
+    return np.matmul(x, y).astype(np.float32)
+
+
+def _arg(pick: Callable[..., np.ndarray], x: np.ndarray, axis: np.ndarray,
+         samples: bool) -> np.ndarray:
+    d = int(np.asarray(axis).reshape(-1)[0])
+    d = d + x.ndim if d < 0 else d
+    if samples and d == 0:  # each sample's own batch of 1: index 0
+        return np.zeros((x.shape[0], *x.shape[2:]), np.float32)
+    return pick(x, axis=d).astype(np.float32)
+
+
+def arg_max(_: Attrs, x: np.ndarray, axis: np.ndarray, samples: bool = True) -> np.ndarray:
+    """The first index of the largest value along ``axis`` (as float32, for the runner)."""
+    return _arg(np.argmax, x, axis, samples)
+
+
+def arg_min(_: Attrs, x: np.ndarray, axis: np.ndarray, samples: bool = True) -> np.ndarray:
+    return _arg(np.argmin, x, axis, samples)
+
+
 def reshape(_: Attrs, x: np.ndarray) -> np.ndarray:
     return x  # the runner gives every output its per-sample shape
 
@@ -259,8 +329,15 @@ KERNELS: dict[str, tuple[Callable[..., np.ndarray], int]] = {
     "LEAKY_RELU": (leaky_relu, 1),
     "SQUARED_DIFFERENCE": (squared_difference, 2),
     "L2_NORMALIZATION": (l2_normalization, 1),
+    "PADV2": (pad_v2, 3),
+    "PRELU": (prelu, 2),
+    "TRANSPOSE_CONV": (transpose_conv, 4),
+    "BATCH_MATMUL": (batch_matmul, 2),
+    "ARG_MAX": (arg_max, 2),
+    "ARG_MIN": (arg_min, 2),
 }
 #: Kernels that broadcast their inputs against each other (numpy's rules, TFLite's too).
-BROADCASTING = frozenset({"ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE"})
+BROADCASTING = frozenset({"ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE",
+                          "PRELU", "BATCH_MATMUL"})
 #: Kernels that reduce axes: told whether axis 0 stacks the samples (``samples``).
-REDUCING = frozenset({"MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN"})
+REDUCING = frozenset({"MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"})

@@ -12,7 +12,8 @@ the index of the operator that writes it in the int8 model:
   quantized with its parameters), and ``clipped``: the share of float values outside its
   range.
 
-``None`` stands for an exact tensor (no noise at all).
+``None`` stands for an exact tensor (no noise at all). Index outputs (ARG_MAX's, ARG_MIN's)
+are not quantized and not reported.
 """
 
 from __future__ import annotations
@@ -178,4 +179,5 @@ def build_report(
         )
     by_index = {r.index: r for r in reports}
     reports.sort(key=lambda r: (r.loss_db is None, -(r.loss_db or 0.0), r.index))
-    return QuantizationReport(count, ranges, reports, [by_index[t] for t in graph.outputs])
+    return QuantizationReport(count, ranges, reports, [by_index[t] for t in graph.outputs
+                                                      if t in by_index])

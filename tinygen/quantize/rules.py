@@ -3,9 +3,16 @@
 The rules are TensorFlow Lite's int8 quantization specification, as TensorFlow Lite's and
 TFLite Micro's kernels accept it and TensorFlow's converter applies it:
 
-* CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED have constant weights (see
-  :mod:`weights`) and an output quantized from its calibrated range;
-* the operators of ``SAME_SCALE`` (pooling, reshapes, the pads, TRANSPOSE, the slices and
+* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV have constant weights
+  (see :mod:`weights`; TRANSPOSE_CONV's per output channel, with its int32 bias) and an
+  output quantized from its calibrated range;
+* PRELU's constant alpha is symmetric int8 per tensor (as weights), its output has its own
+  range; BATCH_MATMUL's two operands, computed at run time, keep their own quantizations
+  and its output has its own range;
+* ARG_MAX and ARG_MIN read their input as it is quantized and leave their int32 / int64
+  index outputs as they are;
+* the operators of ``SAME_SCALE`` (pooling, reshapes, the pads (PADV2's constant
+  value quantized with its input's parameters), TRANSPOSE, the slices and
   splits, GATHER, SPACE_TO_DEPTH / DEPTH_TO_SPACE, SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND,
   the resizes, REDUCE_MAX / REDUCE_MIN)
   require their outputs to have their input's scale and zero point (the kernels copy,
@@ -37,7 +44,7 @@ SAME_SCALE = frozenset(
         "TRANSPOSE", "SLICE", "STRIDED_SLICE", "SPLIT", "SPLIT_V", "UNPACK",
         "SPACE_TO_DEPTH", "DEPTH_TO_SPACE", "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR",
         "MIRROR_PAD", "GATHER", "REDUCE_MAX", "REDUCE_MIN", "SPACE_TO_BATCH_ND",
-        "BATCH_TO_SPACE_ND",
+        "BATCH_TO_SPACE_ND", "PADV2",
     }
 )
 SHARED_INPUTS = frozenset({"CONCATENATION", "PACK", "MAXIMUM", "MINIMUM"})
@@ -49,6 +56,14 @@ FIXED_OUTPUT = {
     "L2_NORMALIZATION": (1.0 / 128.0, 0),
 }
 WEIGHTED = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"})
+#: Operators whose outputs are indices (int32 / int64), not quantized.
+INDEX_OUTPUT = frozenset({"ARG_MAX", "ARG_MIN"})
+#: Inputs that must be constants (weights, biases, alphas, pad values), by operator kind.
+_CONSTANT_INPUTS: dict[str, dict[int, str]] = {
+    "TRANSPOSE_CONV": {1: "weights", 3: "bias"},
+    "PRELU": {1: "alpha"},
+    "PADV2": {2: "constant value"},
+}
 QUANTIZABLE = frozenset(KERNELS) | frozenset(float_movement.MOVERS)
 _INTEGER_TYPES = ("int8", "uint8", "int16")
 #: Inputs that must be constant integer tensors (axes, shapes, sizes), by operator kind.
@@ -57,14 +72,16 @@ _INTEGER_INPUTS: dict[str, tuple[int, ...]] = {
     "SLICE": (1, 2), "STRIDED_SLICE": (1, 2, 3), "SPLIT": (0,), "SPLIT_V": (1, 2),
     "RESIZE_BILINEAR": (1,), "RESIZE_NEAREST_NEIGHBOR": (1,), "SUM": (1,), "REDUCE_MAX": (1,),
     "REDUCE_MIN": (1,), "MIRROR_PAD": (1,), "GATHER": (1,), "SPACE_TO_BATCH_ND": (1, 2),
-    "BATCH_TO_SPACE_ND": (1, 2),
+    "BATCH_TO_SPACE_ND": (1, 2), "PADV2": (1,), "TRANSPOSE_CONV": (0,), "ARG_MAX": (1,),
+    "ARG_MIN": (1,),
 }
 #: Operators whose output batch is their input's.
 _KEEP_BATCH = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D"})
 #: Operators that must read an activation, not only constants (the graph should fold them).
 _FOLDABLE = SAME_SCALE | SHARED_INPUTS | {
     "MEAN", "SUM", "RELU", "RELU6", "LEAKY_RELU", "SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH",
-    "L2_NORMALIZATION", "ADD", "SUB", "MUL", "SQUARED_DIFFERENCE",
+    "L2_NORMALIZATION", "ADD", "SUB", "MUL", "SQUARED_DIFFERENCE", "PRELU", "TRANSPOSE_CONV",
+    "BATCH_MATMUL", "ARG_MAX", "ARG_MIN",
 }
 
 
@@ -117,6 +134,14 @@ def _op_problems(graph: Graph, index: int, op: Op) -> list[str]:
             )
         if op.attrs.get("weights_format", 0) != 0:
             problems.append(f"operator {index} (FULLY_CONNECTED) has shuffled weights")
+    for slot, what in _CONSTANT_INPUTS.get(op.kind, {}).items():
+        if slot < len(op.inputs) and op.inputs[slot] != NO_TENSOR and not (
+            graph.tensors[op.inputs[slot]].is_constant
+        ):
+            problems.append(f"{where} computes its {what} at run time; it must be a constant")
+    if op.kind == "BATCH_MATMUL" and any(graph.tensors[t].is_constant for t in data):
+        problems.append(f"{where} has a constant operand; the pass quantizes BATCH_MATMUL of "
+                        "two operands computed at run time")
     if op.kind in _KEEP_BATCH and data and graph.tensors[op.outputs[0]].shape[:1] != (
         graph.tensors[data[0]].shape[:1]
     ):
@@ -134,7 +159,8 @@ def _op_problems(graph: Graph, index: int, op: Op) -> list[str]:
         if op.kind == "STRIDED_SLICE" and int(op.attrs.get(mask, 0)):
             problems.append(f"{where} has the {mask} {op.attrs[mask]}, which tinygen's int8 "
                             "STRIDED_SLICE does not take")
-    for t in data + list(op.outputs):
+    outputs = [] if op.kind in INDEX_OUTPUT else list(op.outputs)
+    for t in data + outputs:
         if graph.tensors[t].dtype != "float32":
             problems.append(
                 f"{where} has the {graph.tensors[t].dtype} tensor "

@@ -16,7 +16,8 @@ and so does this module:
 4. The output of any other same-scale operator (``rules.SAME_SCALE``, or a
    ``SHARED_INPUTS`` one of a single input) has its input's quantization.
 5. Every other tensor (graph inputs, outputs of CONV_2D, ADD, MUL, ...) is quantized from
-   its own calibrated range, clipped to what the producer's activation can output.
+   its own calibrated range, clipped to what the producer's activation can output, except
+   ARG_MAX's and ARG_MIN's index outputs, which stay int32 / int64.
 
 TensorFlow's calibration also records, for the input of an operator its interpreter runs
 in place (an ADD or MUL whose output reuses its input's memory), the operator's output
@@ -34,6 +35,7 @@ from tinygen.quantize.calibrate import TensorStats
 from tinygen.quantize.ranges import choose_range, quantization
 from tinygen.quantize.rules import (
     FIXED_OUTPUT,
+    INDEX_OUTPUT,
     SAME_SCALE,
     SHARED_INPUTS,
     clamped,
@@ -136,6 +138,8 @@ class _Planner:
             if t not in self.params:
                 self.params[t] = self.own(t)
         for i, op in enumerate(ops):
+            if op.kind in INDEX_OUTPUT:  # int32 / int64 indices: not quantized
+                continue
             for y in op.outputs:
                 if y in self.params:
                     continue

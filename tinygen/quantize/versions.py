@@ -57,6 +57,12 @@ INT8_VERSIONS = {
     "GATHER": 2,
     "SPACE_TO_BATCH_ND": 2,
     "BATCH_TO_SPACE_ND": 2,
+    "PADV2": 2,
+    "PRELU": 1,
+    "TRANSPOSE_CONV": 2,  # 3 with a bias
+    "BATCH_MATMUL": 2,
+    "ARG_MAX": 2,
+    "ARG_MIN": 2,
     "QUANTIZE": 1,
     "DEQUANTIZE": 2,
 }
@@ -91,7 +97,11 @@ def int8_version(graph: Graph, op: Op) -> int:
         return 5
     if kind == "STRIDED_SLICE":
         return 8 if a.get("offset") else 4 if _rank(graph, op.inputs[0]) > 4 else 2
-    if kind == "PAD" and _rank(graph, op.inputs[0]) > 4:
+    if kind == "TRANSPOSE_CONV":
+        if a.get("activation", "NONE") != "NONE":
+            return 4
+        return 3 if len(op.inputs) > 3 and op.inputs[3] >= 0 else 2
+    if kind in ("PAD", "PADV2") and _rank(graph, op.inputs[0]) > 4:
         return 4
     if kind in ("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND") and _rank(graph, op.inputs[0]) != 4:
         return 3
