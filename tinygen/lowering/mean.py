@@ -8,8 +8,10 @@ TFLM folds 1/count into the multiplier with a shift chosen from count's bit leng
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -22,13 +24,21 @@ MAX_DIMS = 6
 
 
 @dataclass(frozen=True)
-class MeanParams:
+class ReductionWalk:
+    """The walk of a reduction over constant axes, as its kernels' parameters: the outer
+    walk over the kept positions, the inner one over the ``count`` elements one output
+    combines, both as 6-D shapes and strides of the input (leading 1s)."""
+
     outputs: int
-    count: int  # elements summed into each output
+    count: int  # elements combined into each output
     kept_shape: tuple[int, ...]  # input dims with reduced axes set to 1 (outer loop)
     kept_strides: tuple[int, ...]
     reduced_shape: tuple[int, ...]  # input dims with kept axes set to 1 (inner loop)
     reduced_strides: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MeanParams(ReductionWalk):
     input_zero_point: int
     output_zero_point: int
     multiplier: int
@@ -45,18 +55,14 @@ MAX_COUNT = ((1 << 31) - 1) // 256
 
 
 @dataclass(frozen=True)
-class Reduction:
-    """Where a reduction over constant axes reads (MEAN, SUM, REDUCE_MAX, REDUCE_MIN): the
-    outer walk over the kept positions, the inner walk over the ``count`` elements one
-    output combines, both as 6-D shapes and strides of the input (leading 1s)."""
+class Reduction(ReductionWalk):
+    """Where a reduction over constant axes reads (MEAN, SUM, REDUCE_MAX, REDUCE_MIN)."""
 
-    outputs: int
-    count: int
-    kept_shape: tuple[int, ...]
-    kept_strides: tuple[int, ...]
-    reduced_shape: tuple[int, ...]
-    reduced_strides: tuple[int, ...]
     axes: tuple[int, ...]  # the reduced axes, non-negative, without repeats
+
+    def walk(self) -> dict[str, Any]:
+        """The walk's fields, for a kernel's parameters (``ReductionWalk`` subclasses)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(ReductionWalk)}
 
 
 def reduction(graph: Graph, index: int, op: Op, dtype: str = "int8") -> Reduction:
@@ -118,12 +124,7 @@ def sum_call(graph: Graph, index: int, op: Op, divide: bool) -> KernelCall:
         extra = min(r.count.bit_length() - 1, 32, 31 + shift)
         multiplier, shift = (multiplier << extra) // r.count, shift - extra
     params = MeanParams(
-        outputs=r.outputs,
-        count=r.count,
-        kept_shape=r.kept_shape,
-        kept_strides=r.kept_strides,
-        reduced_shape=r.reduced_shape,
-        reduced_strides=r.reduced_strides,
+        **r.walk(),
         input_zero_point=xq.zero_point0,
         output_zero_point=yq.zero_point0,
         multiplier=multiplier,

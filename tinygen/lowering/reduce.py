@@ -18,17 +18,11 @@ from tinygen.errors import TinygenError
 from tinygen.ir import Graph, Op
 from tinygen.lowering.call import KernelCall
 from tinygen.lowering.common import quant_of
-from tinygen.lowering.mean import reduction, sum_call
+from tinygen.lowering.mean import ReductionWalk, reduction, sum_call
 
 
 @dataclass(frozen=True)
-class ReduceMinMaxParams:
-    outputs: int
-    count: int  # elements compared into each output
-    kept_shape: tuple[int, ...]  # input dims with reduced axes set to 1 (outer loop)
-    kept_strides: tuple[int, ...]
-    reduced_shape: tuple[int, ...]  # input dims with kept axes set to 1 (inner loop)
-    reduced_strides: tuple[int, ...]
+class ReduceMinMaxParams(ReductionWalk):
     minimum: int  # 1: REDUCE_MIN, 0: REDUCE_MAX
 
 
@@ -49,14 +43,6 @@ def lower_reduce_minmax(graph: Graph, index: int, op: Op) -> KernelCall:
             "Micro require"
         )
     minimum = op.kind == "REDUCE_MIN"
-    params = ReduceMinMaxParams(
-        outputs=r.outputs,
-        count=r.count,
-        kept_shape=r.kept_shape,
-        kept_strides=r.kept_strides,
-        reduced_shape=r.reduced_shape,
-        reduced_strides=r.reduced_strides,
-        minimum=int(minimum),
-    )
+    params = ReduceMinMaxParams(**r.walk(), minimum=int(minimum))
     kernel = "reduce_min_s8" if minimum else "reduce_max_s8"
     return KernelCall(kernel, (op.inputs[0],), (op.outputs[0],), params)

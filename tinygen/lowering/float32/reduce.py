@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tinygen.ir import Graph, Op
 from tinygen.lowering.arg_minmax import arg_minmax_call
 from tinygen.lowering.call import KernelCall
-from tinygen.lowering.mean import reduction
+from tinygen.lowering.mean import ReductionWalk, reduction
 
 #: tg_reduce_f32's operations, in the order of tg_f32_reduce.h's enum.
 REDUCE_OPS = ("SUM", "MEAN", "REDUCE_MAX", "REDUCE_MIN")
@@ -25,27 +25,13 @@ REDUCE_KERNELS = {"SUM": "sum_f32", "MEAN": "mean_f32", "REDUCE_MAX": "reduce_ma
 
 
 @dataclass(frozen=True)
-class ReduceF32Params:
-    outputs: int
-    count: int  # elements combined into each output
-    kept_shape: tuple[int, ...]  # input dims with reduced axes set to 1 (outer loop)
-    kept_strides: tuple[int, ...]
-    reduced_shape: tuple[int, ...]  # input dims with kept axes set to 1 (inner loop)
-    reduced_strides: tuple[int, ...]
+class ReduceF32Params(ReductionWalk):
     op: int  # TG_REDUCE_... of tg_f32_reduce.h
 
 
 def lower_reduce_f32(graph: Graph, index: int, op: Op) -> KernelCall:
     r = reduction(graph, index, op, "float32")
-    params = ReduceF32Params(
-        outputs=r.outputs,
-        count=r.count,
-        kept_shape=r.kept_shape,
-        kept_strides=r.kept_strides,
-        reduced_shape=r.reduced_shape,
-        reduced_strides=r.reduced_strides,
-        op=REDUCE_OPS.index(op.kind),
-    )
+    params = ReduceF32Params(**r.walk(), op=REDUCE_OPS.index(op.kind))
     return KernelCall(REDUCE_KERNELS[op.kind], (op.inputs[0],), (op.outputs[0],), params)
 
 
