@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -118,6 +119,11 @@ def build_elf(
     return elf
 
 
+def _text(raw: bytes) -> str:
+    """Bytes a program printed, as text with universal newlines (``text=True``'s)."""
+    return raw.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def run_qemu(elf: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[int, str]:
     """Run ``elf`` on QEMU's mps2-an386 until it exits: its exit status and what it printed
     (its stdout, then its stderr)."""
@@ -133,18 +139,24 @@ def run_qemu(elf: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[int, str]
         "-kernel",
         str(elf),
     ]
-    try:
-        result = subprocess.run(
-            command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout_s
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise TinygenError(
-            f"{elf.name} did not finish on QEMU's {QEMU_MACHINE} within {timeout_s:g} s: it hangs, "
-            "or needs a longer timeout"
-        ) from exc
-    if result.returncode != 0 and result.stderr.startswith("qemu-system-arm:"):
-        raise TinygenError(f"QEMU could not run {elf.name}:\n{result.stderr[-2000:]}")
-    return result.returncode, result.stdout + result.stderr
+    # Into files, not pipes: with -nographic QEMU makes its stdout non-blocking, and a
+    # semihosting write into a full pipe (a reader slowed by a loaded machine) is lost.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            result = subprocess.run(
+                command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout_s
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise TinygenError(
+                f"{elf.name} did not finish on QEMU's {QEMU_MACHINE} within {timeout_s:g} s: it "
+                "hangs, or needs a longer timeout"
+            ) from exc
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = (_text(f.read()) for f in (out, err))
+    if result.returncode != 0 and stderr.startswith("qemu-system-arm:"):
+        raise TinygenError(f"QEMU could not run {elf.name}:\n{stderr[-2000:]}")
+    return result.returncode, stdout + stderr
 
 
 def status_problem(status: int) -> str:
